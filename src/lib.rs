@@ -1,0 +1,3 @@
+//! podcatalog: a podcast feed and episode catalogue service.
+pub mod cli;
+pub mod probe;
