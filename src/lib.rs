@@ -1,3 +1,6 @@
 //! podcatalog: a podcast feed and episode catalogue service.
+pub mod catalog;
 pub mod cli;
+pub mod config;
+pub mod ingest;
 pub mod probe;

@@ -1,0 +1,101 @@
+//! The SQLite catalogue: episodes, people and their appearances, themes.
+//!
+//! Owns the schema (numbered, append-only migrations embedded in the binary
+//! and tracked with `PRAGMA user_version`) and every SQL statement. Query
+//! functions take `&Connection` first and bind every parameter. It knows
+//! nothing of HTTP, XML or audio formats: callers probe audio and hand in
+//! finished values.
+
+mod dates;
+pub mod episodes;
+pub mod file;
+mod model;
+pub mod people;
+mod slug;
+pub mod themes;
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+pub use dates::{format_published, parse_published};
+pub use model::{
+    Audio, AudioSource, Credit, Episode, EpisodeData, EpisodeType, Role, SWEDISH_ROLES,
+};
+pub use slug::slugify;
+
+/// Migrations in order; entry *n* brings the schema to `user_version` n+1.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+/// How long a writer waits for another writer before giving up, so the CLI
+/// can write while the server reads (and waits briefly behind another CLI).
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why a catalogue operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// SQLite refused (I/O, corruption, a lock held too long).
+    #[error("catalogue database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database was written by a newer podcatalog.
+    #[error(
+        "catalogue database has schema version {found}, newer than this podcatalog knows ({known}); upgrade podcatalog"
+    )]
+    TooNew {
+        /// Version in the file.
+        found: i64,
+        /// Newest version this binary knows.
+        known: i64,
+    },
+    /// A value broke a rule of the catalogue (duplicate number, slug, …).
+    #[error("{0}")]
+    Conflict(String),
+    /// No episode matches the selector.
+    #[error("no episode `{0}` (give a number, a slug or a guid)")]
+    NotFound(String),
+}
+
+/// Opens (creating if needed) the catalogue at `path`: WAL journal, foreign
+/// keys on, a busy timeout, and migrations applied.
+pub fn open(path: &Path) -> Result<Connection, CatalogError> {
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Applies the migrations the database has not seen yet, each in its own
+/// transaction together with the `user_version` bump.
+fn migrate(conn: &mut Connection) -> Result<(), CatalogError> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if found > known {
+        return Err(CatalogError::TooNew { found, known });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// A number that changes on every committed write, so readers (the server)
+/// can tell cheaply whether anything changed since they last looked.
+pub fn revision(conn: &Connection) -> Result<i64, CatalogError> {
+    Ok(conn.query_row("SELECT value FROM revision WHERE id = 1", [], |r| r.get(0))?)
+}
+
+/// Marks the catalogue as changed; call inside every write transaction.
+pub(crate) fn bump_revision(conn: &Connection) -> Result<(), CatalogError> {
+    conn.execute("UPDATE revision SET value = value + 1 WHERE id = 1", [])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

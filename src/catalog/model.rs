@@ -1,0 +1,195 @@
+//! The catalogue's values: what an episode is, who takes part and how.
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+
+/// `itunes:episodeType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EpisodeType {
+    /// A regular episode.
+    Full,
+    /// A short promotional episode.
+    Trailer,
+    /// Extra material outside the numbered run.
+    Bonus,
+}
+
+impl EpisodeType {
+    /// The value stored in the database and written to the feed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EpisodeType::Full => "full",
+            EpisodeType::Trailer => "trailer",
+            EpisodeType::Bonus => "bonus",
+        }
+    }
+
+    /// Parses the stored/feed spelling.
+    pub fn parse(s: &str) -> Option<EpisodeType> {
+        match s {
+            "full" => Some(EpisodeType::Full),
+            "trailer" => Some(EpisodeType::Trailer),
+            "bonus" => Some(EpisodeType::Bonus),
+            _ => None,
+        }
+    }
+}
+
+/// Roles from the Podcasting 2.0 person taxonomy
+/// (<https://podcasttaxonomy.com>, `podcast:person role=…`), stored in
+/// English as the feed needs them, with the Swedish word the website shows.
+pub const SWEDISH_ROLES: &[(&str, &str)] = &[
+    ("host", "programledare"),
+    ("co-host", "medprogramledare"),
+    ("guest host", "gästprogramledare"),
+    ("guest", "gäst"),
+    ("cameo", "medverkande"),
+    ("narrator", "berättare"),
+    ("announcer", "speaker"),
+    ("reporter", "reporter"),
+    ("voice actor", "röstskådespelare"),
+    ("producer", "producent"),
+    ("executive producer", "exekutiv producent"),
+    ("associate producer", "biträdande producent"),
+    ("director", "regissör"),
+    ("editor", "redaktör"),
+    ("researcher", "researcher"),
+    ("writer", "manusförfattare"),
+    ("translator", "översättare"),
+    ("transcriber", "transkriberare"),
+    ("audio editor", "ljudredigerare"),
+    ("audio engineer", "ljudtekniker"),
+    ("sound designer", "ljuddesigner"),
+    ("composer", "kompositör"),
+    ("cover art designer", "omslagsformgivare"),
+];
+
+/// A role from the taxonomy, e.g. `host` or `guest`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Role(String);
+
+impl Role {
+    /// The host of the show.
+    pub fn host() -> Role {
+        Role("host".into())
+    }
+
+    /// Accepts a taxonomy role in any case (`Guest`, `co-host`); `Err`
+    /// carries the closest known role for a did-you-mean hint.
+    pub fn parse(s: &str) -> Result<Role, Option<&'static str>> {
+        let lower = s.trim().to_lowercase();
+        match SWEDISH_ROLES.iter().find(|(en, _)| *en == lower) {
+            Some((en, _)) => Ok(Role((*en).to_string())),
+            None => Err(crate::config::closest(
+                &lower,
+                SWEDISH_ROLES.iter().map(|(en, _)| *en),
+            )),
+        }
+    }
+
+    /// The English taxonomy name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The Swedish word shown to listeners.
+    pub fn swedish(&self) -> &'static str {
+        SWEDISH_ROLES
+            .iter()
+            .find(|(en, _)| *en == self.0)
+            .map_or("medverkande", |(_, sv)| sv)
+    }
+}
+
+/// One person's part in one episode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Credit {
+    /// The person's canonical name.
+    pub name: String,
+    /// The person's slug (filled in by the catalogue; empty in drafts).
+    pub slug: String,
+    /// What they did.
+    pub role: Role,
+    /// Their title and affiliation at the time of the episode.
+    pub affiliation: Option<String>,
+}
+
+/// Where an episode's audio lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AudioSource {
+    /// A file name under the media directory.
+    File(String),
+    /// An https URL elsewhere (a CDN).
+    Url(String),
+}
+
+/// An episode's audio, with the facts the probe measured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Audio {
+    /// Where it is.
+    pub source: AudioSource,
+    /// Exact byte length (`enclosure length`).
+    pub bytes: u64,
+    /// MIME type sniffed from the content.
+    pub mime: String,
+    /// Duration in milliseconds.
+    pub duration_ms: u64,
+    /// SHA-256 of the content, hex; `None` for remote audio.
+    pub sha256: Option<String>,
+}
+
+/// Everything a producer decides about an episode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EpisodeData {
+    /// Episode number; none for bonus and unnumbered episodes.
+    pub number: Option<u32>,
+    /// Season number, when the show uses seasons.
+    pub season: Option<u32>,
+    /// full / trailer / bonus.
+    pub episode_type: EpisodeType,
+    /// Title, without number or show name (Apple's rule).
+    pub title: String,
+    /// URL slug, unique.
+    pub slug: String,
+    /// One-sentence summary.
+    pub summary: Option<String>,
+    /// Show notes, Markdown.
+    pub description: String,
+    /// Publication time with its Stockholm offset.
+    pub published_at: DateTime<FixedOffset>,
+    /// Whether only the period of publication is known.
+    pub date_approximate: bool,
+    /// `itunes:explicit`.
+    pub explicit: bool,
+    /// The audio.
+    pub audio: Audio,
+    /// Episode artwork under media/, if any.
+    pub image: Option<String>,
+    /// Transcript (WebVTT or SRT) under media/, if any.
+    pub transcript: Option<String>,
+    /// Podcasting 2.0 JSON chapters under media/, if any.
+    pub chapters: Option<String>,
+    /// People in order of appearance.
+    pub credits: Vec<Credit>,
+    /// Theme slugs.
+    pub themes: Vec<String>,
+}
+
+/// A stored episode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Episode {
+    /// Database id.
+    pub id: i64,
+    /// Minted once at creation; never changes (`<guid isPermaLink="false">`).
+    pub guid: String,
+    /// The producer's fields.
+    #[serde(flatten)]
+    pub data: EpisodeData,
+    /// When the episode entered the catalogue (RFC 3339, UTC).
+    pub created_at: String,
+    /// When it last changed (RFC 3339, UTC).
+    pub updated_at: String,
+}

@@ -1,0 +1,227 @@
+//! The serde shape of `feed-config.toml` and its validation into
+//! [`Config`](super::Config). Values that need checking are `Spanned` so an
+//! error can name the line they stand on.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use toml::Spanned;
+use url::Url;
+
+use super::apple::{is_language_tag, parse_category};
+use super::{Channel, Config, ConfigError, Owner, Server, ShowType, Theme, line_of};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    channel: RawChannel,
+    #[serde(default)]
+    themes: Vec<RawTheme>,
+    #[serde(default)]
+    server: RawServer,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChannel {
+    title: Spanned<String>,
+    description: Spanned<String>,
+    language: Spanned<String>,
+    author: String,
+    owner: RawOwner,
+    base_url: Spanned<String>,
+    image: String,
+    categories: Vec<Spanned<String>>,
+    #[serde(default)]
+    explicit: bool,
+    #[serde(default = "episodic")]
+    r#type: ShowType,
+    copyright: String,
+    #[serde(default)]
+    locked: bool,
+}
+
+fn episodic() -> ShowType {
+    ShowType::Episodic
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOwner {
+    name: String,
+    email: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTheme {
+    slug: Spanned<String>,
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawServer {
+    listen: String,
+    database: PathBuf,
+    media_dir: PathBuf,
+    episodes_dir: PathBuf,
+}
+
+impl Default for RawServer {
+    fn default() -> Self {
+        RawServer {
+            listen: "127.0.0.1:8080".into(),
+            database: "podcatalog.db".into(),
+            media_dir: "media".into(),
+            episodes_dir: "episodes".into(),
+        }
+    }
+}
+
+/// Context for building `Invalid` errors that point at a value's line.
+struct Checker<'a> {
+    text: &'a str,
+    path: &'a str,
+}
+
+impl Checker<'_> {
+    fn invalid<T>(&self, key: &str, value: &Spanned<T>, reason: String) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.path.to_string(),
+            line: line_of(self.text, value.span().start),
+            key: key.to_string(),
+            reason,
+        }
+    }
+}
+
+/// Parses and validates; see [`Config::parse`].
+pub(super) fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+        path: path.to_string(),
+        message: crate::config::describe_toml_error(&e, text),
+    })?;
+    let check = Checker { text, path };
+    Ok(Config {
+        channel: channel(raw.channel, &check)?,
+        themes: themes(raw.themes, &check)?,
+        server: Server {
+            listen: raw.server.listen,
+            database: raw.server.database,
+            media_dir: raw.server.media_dir,
+            episodes_dir: raw.server.episodes_dir,
+        },
+    })
+}
+
+fn channel(raw: RawChannel, check: &Checker) -> Result<Channel, ConfigError> {
+    non_empty("channel.title", &raw.title, check)?;
+    non_empty("channel.description", &raw.description, check)?;
+    if raw.description.get_ref().len() > 4000 {
+        let reason = format!(
+            "is {} bytes; Apple accepts at most 4000",
+            raw.description.get_ref().len()
+        );
+        return Err(check.invalid("channel.description", &raw.description, reason));
+    }
+    if !is_language_tag(raw.language.get_ref()) {
+        let reason = format!(
+            "`{}` is not an ISO 639-1 language code (e.g. `sv` or `sv-SE`)",
+            raw.language.get_ref()
+        );
+        return Err(check.invalid("channel.language", &raw.language, reason));
+    }
+    let base_url = base_url(&raw.base_url, check)?;
+    let email = raw.owner.email.get_ref();
+    if !looks_like_email(email) {
+        let reason = format!("`{email}` is not an e-mail address");
+        return Err(check.invalid("channel.owner.email", &raw.owner.email, reason));
+    }
+    if raw.categories.is_empty() {
+        let reason = "name at least one Apple category".to_string();
+        return Err(check.invalid("channel.title", &raw.title, reason));
+    }
+    let mut categories = Vec::new();
+    for c in &raw.categories {
+        let parsed = parse_category(c.get_ref())
+            .map_err(|reason| check.invalid("channel.categories", c, reason))?;
+        categories.push(parsed);
+    }
+    Ok(Channel {
+        title: raw.title.into_inner(),
+        description: raw.description.into_inner(),
+        language: raw.language.into_inner(),
+        author: raw.author,
+        owner: Owner {
+            name: raw.owner.name,
+            email: raw.owner.email.into_inner(),
+        },
+        base_url,
+        image: raw.image,
+        categories,
+        explicit: raw.explicit,
+        kind: raw.r#type,
+        copyright: raw.copyright,
+        locked: raw.locked,
+    })
+}
+
+fn non_empty(key: &str, value: &Spanned<String>, check: &Checker) -> Result<(), ConfigError> {
+    if value.get_ref().trim().is_empty() {
+        return Err(check.invalid(key, value, "must not be empty".into()));
+    }
+    Ok(())
+}
+
+/// The base URL must be absolute http(s); a trailing `/` is added so that
+/// joining `feed.xml` keeps any path prefix (`https://x.se/podd/`).
+fn base_url(raw: &Spanned<String>, check: &Checker) -> Result<Url, ConfigError> {
+    let text = raw.get_ref();
+    let mut url = Url::parse(text).map_err(|e| {
+        let reason =
+            format!("`{text}` is not an absolute URL ({e}); write e.g. `https://example.se/`");
+        check.invalid("channel.base_url", raw, reason)
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        let reason = format!("`{text}` must be an http or https URL with a host");
+        return Err(check.invalid("channel.base_url", raw, reason));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+fn looks_like_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty() && domain.contains('.') && !s.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+fn themes(raw: Vec<RawTheme>, check: &Checker) -> Result<Vec<Theme>, ConfigError> {
+    let mut out: Vec<Theme> = Vec::new();
+    for t in raw {
+        let slug = t.slug.get_ref();
+        if crate::catalog::slugify(slug) != *slug {
+            let reason = format!("`{slug}` is not a slug: use lowercase a-z, 0-9 and `-`");
+            return Err(check.invalid("themes.slug", &t.slug, reason));
+        }
+        if out.iter().any(|o| o.slug == *slug) {
+            let reason = format!("theme `{slug}` is declared twice");
+            return Err(check.invalid("themes.slug", &t.slug, reason));
+        }
+        out.push(Theme {
+            slug: t.slug.into_inner(),
+            name: t.name,
+            description: t.description,
+        });
+    }
+    Ok(out)
+}
