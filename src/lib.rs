@@ -2,5 +2,6 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod feed;
 pub mod ingest;
 pub mod probe;

@@ -1,0 +1,148 @@
+//! The `<rss>` root and the `<channel>` head: the show's own tags, as
+//! Apple's podcast RSS requirements and the Podcast Index namespace list
+//! them (title, link, description, language, `itunes:image`,
+//! `itunes:category`, `itunes:explicit`, `itunes:author`, `itunes:owner`,
+//! `itunes:type`, copyright, `atom:link rel="self"`, `podcast:guid`,
+//! `podcast:locked`, `podcast:medium`, `podcast:person`).
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use super::links::Links;
+use super::xml::Xml;
+use super::{Feed, item};
+use crate::catalog::Episode;
+use crate::config::{Config, ShowType};
+
+/// Namespace URIs, exactly as the specifications spell them.
+const NAMESPACES: &[(&str, &str)] = &[
+    ("version", "2.0"),
+    ("xmlns:itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"),
+    ("xmlns:podcast", "https://podcastindex.org/namespace/1.0"),
+    ("xmlns:atom", "http://www.w3.org/2005/Atom"),
+    ("xmlns:content", "http://purl.org/rss/1.0/modules/content/"),
+];
+
+/// The Podcast Index's namespace for `podcast:guid` UUIDv5 values.
+const PODCAST_GUID_NAMESPACE: Uuid = Uuid::from_u128(0xead4c236_bf58_58c6_a2c6_a6b28d128cb6);
+
+/// `podcast:guid` for a feed URL: UUIDv5 of the URL with the scheme and
+/// trailing slashes removed, in the podcast namespace (Podcast Index
+/// namespace, `guid` tag: `podnews.net/rss` →
+/// `9b024349-ccf0-5f69-a609-6b82873eab3c`).
+pub fn podcast_guid(feed_url: &str) -> String {
+    let without_scheme = feed_url
+        .split_once("://")
+        .map_or(feed_url, |(_, rest)| rest);
+    let seed = without_scheme.trim_end_matches('/');
+    Uuid::new_v5(&PODCAST_GUID_NAMESPACE, seed.as_bytes()).to_string()
+}
+
+/// The people credited as host or co-host in at least a third of
+/// `episodes` (and at least once): the "regular" people the namespace asks
+/// for at channel level, in order of how often they host.
+pub fn regular_hosts<'a>(episodes: &[&'a Episode]) -> Vec<(&'a str, &'a str, &'a str)> {
+    let mut counts: HashMap<&str, (usize, &str, &str)> = HashMap::new();
+    let mut order = Vec::new();
+    for ep in episodes {
+        for c in &ep.data.credits {
+            if matches!(c.role.as_str(), "host" | "co-host") {
+                let entry = counts.entry(&c.slug).or_insert_with(|| {
+                    order.push(c.slug.as_str());
+                    (0, c.name.as_str(), c.role.as_str())
+                });
+                entry.0 += 1;
+            }
+        }
+    }
+    let mut hosts: Vec<(usize, &str, &str, &str)> = order
+        .into_iter()
+        .filter_map(|slug| {
+            counts
+                .get(slug)
+                .map(|(n, name, role)| (*n, slug, *name, *role))
+        })
+        .filter(|(n, ..)| *n * 3 >= episodes.len())
+        .collect();
+    hosts.sort_by(|a, b| b.0.cmp(&a.0));
+    hosts
+        .into_iter()
+        .map(|(_, slug, name, role)| (slug, name, role))
+        .collect()
+}
+
+/// Writes the root, the channel head, up to where the items begin.
+pub(super) fn open(xml: &mut Xml, config: &Config, links: &Links, feed: &Feed, items: &[&Episode]) {
+    let ch = &config.channel;
+    xml.open("rss", NAMESPACES);
+    xml.open("channel", &[]);
+    xml.text("title", &[], &feed.title);
+    xml.text("link", &[], &feed.link);
+    xml.text("description", &[], &feed.description);
+    xml.text("language", &[], &ch.language);
+    xml.text("copyright", &[], &ch.copyright);
+    xml.text("generator", &[], "podcatalog");
+    if let Some(newest) = items.first() {
+        let date = newest.data.published_at.to_rfc2822();
+        xml.text("pubDate", &[], &date);
+        xml.text("lastBuildDate", &[], &date);
+    }
+    xml.empty(
+        "atom:link",
+        &[
+            ("href", &feed.self_url),
+            ("rel", "self"),
+            ("type", "application/rss+xml"),
+        ],
+    );
+    let image = links.media_or_url(&ch.image);
+    xml.open("image", &[]);
+    xml.text("url", &[], &image);
+    xml.text("title", &[], &feed.title);
+    xml.text("link", &[], &feed.link);
+    xml.close("image");
+    xml.empty("itunes:image", &[("href", &image)]);
+    for cat in &ch.categories {
+        match &cat.sub {
+            Some(sub) => {
+                xml.open("itunes:category", &[("text", &cat.name)]);
+                xml.empty("itunes:category", &[("text", sub)]);
+                xml.close("itunes:category");
+            }
+            None => xml.empty("itunes:category", &[("text", &cat.name)]),
+        }
+    }
+    xml.text("itunes:explicit", &[], bool_text(ch.explicit));
+    xml.text("itunes:author", &[], &ch.author);
+    xml.open("itunes:owner", &[]);
+    xml.text("itunes:name", &[], &ch.owner.name);
+    xml.text("itunes:email", &[], &ch.owner.email);
+    xml.close("itunes:owner");
+    let kind = match ch.kind {
+        ShowType::Episodic => "episodic",
+        ShowType::Serial => "serial",
+    };
+    xml.text("itunes:type", &[], kind);
+    xml.text("podcast:guid", &[], &podcast_guid(&feed.self_url));
+    xml.text(
+        "podcast:locked",
+        &[("owner", &ch.owner.email)],
+        if ch.locked { "yes" } else { "no" },
+    );
+    xml.text("podcast:medium", &[], "podcast");
+    for (slug, name, role) in regular_hosts(items) {
+        item::person(xml, links, name, slug, role);
+    }
+}
+
+/// Closes the channel and the root.
+pub(super) fn close(xml: &mut Xml) {
+    xml.close("channel");
+    xml.close("rss");
+}
+
+/// Apple's spelling of booleans (`itunes:explicit`).
+pub(super) fn bool_text(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}

@@ -1,0 +1,142 @@
+//! One `<item>` per published episode: Apple's episode tags (title,
+//! enclosure, guid, pubDate, description, `itunes:duration`,
+//! `itunes:episode`, `itunes:episodeType`, `itunes:explicit`) and the
+//! Podcast Index ones (`podcast:episode`, `podcast:season`,
+//! `podcast:person`, `podcast:transcript`, `podcast:chapters`).
+
+use pulldown_cmark::{Options, Parser, html};
+
+use super::channel::bool_text;
+use super::links::Links;
+use super::xml::Xml;
+use crate::catalog::{AudioSource, Episode};
+use crate::config::Config;
+
+/// Writes the item for `ep`.
+pub(super) fn write(xml: &mut Xml, config: &Config, links: &Links, ep: &Episode) {
+    let d = &ep.data;
+    xml.open("item", &[]);
+    // Apple: the title carries neither the episode number nor the show name;
+    // the catalogue stores it that way and numbers go in itunes:episode.
+    xml.text("title", &[], &d.title);
+    xml.text("link", &[], &links.episode(&d.slug));
+    xml.text("guid", &[("isPermaLink", "false")], &ep.guid);
+    xml.text("pubDate", &[], &d.published_at.to_rfc2822());
+    let notes = show_notes(&d.description);
+    xml.cdata("description", &notes);
+    xml.cdata("content:encoded", &notes);
+    let url = match &d.audio.source {
+        AudioSource::File(name) => links.media(name),
+        AudioSource::Url(url) => url.clone(),
+    };
+    let length = d.audio.bytes.to_string();
+    xml.empty(
+        "enclosure",
+        &[("url", &url), ("length", &length), ("type", &d.audio.mime)],
+    );
+    xml.text("itunes:duration", &[], &whole_seconds(d.audio.duration_ms));
+    if let Some(image) = &d.image {
+        xml.empty("itunes:image", &[("href", &links.media_or_url(image))]);
+    }
+    if let Some(season) = d.season {
+        let s = season.to_string();
+        xml.text("itunes:season", &[], &s);
+        xml.text("podcast:season", &[], &s);
+    }
+    if let Some(number) = d.number {
+        let n = number.to_string();
+        xml.text("itunes:episode", &[], &n);
+        xml.text("podcast:episode", &[], &n);
+    }
+    xml.text("itunes:episodeType", &[], d.episode_type.as_str());
+    xml.text("itunes:explicit", &[], bool_text(d.explicit));
+    // Item-level people replace the channel's (namespace, `person`), so the
+    // host is repeated next to the guests on every item.
+    for c in &d.credits {
+        person(xml, links, &c.name, &c.slug, c.role.as_str());
+    }
+    for slug in &d.themes {
+        let name = config
+            .theme(slug)
+            .map_or(slug.as_str(), |t| t.name.as_str());
+        xml.text("category", &[("domain", &links.theme(slug))], name);
+    }
+    if let Some(file) = &d.transcript {
+        let (kind, captions) = transcript_type(file);
+        let url = links.media_or_url(file);
+        let mut attrs = vec![
+            ("url", url.as_str()),
+            ("type", kind),
+            ("language", config.channel.language.as_str()),
+        ];
+        if captions {
+            attrs.push(("rel", "captions"));
+        }
+        xml.empty("podcast:transcript", &attrs);
+    }
+    if let Some(file) = &d.chapters {
+        let url = links.media_or_url(file);
+        xml.empty(
+            "podcast:chapters",
+            &[("url", &url), ("type", "application/json+chapters")],
+        );
+    }
+    xml.close("item");
+}
+
+/// `<podcast:person role=… group=… href=…>name</podcast:person>`, with the
+/// person's page on the site as `href`.
+pub(super) fn person(xml: &mut Xml, links: &Links, name: &str, slug: &str, role: &str) {
+    let href = links.person(slug);
+    let group = taxonomy_group(role);
+    let mut attrs = vec![("role", role)];
+    if group != "cast" {
+        attrs.push(("group", group));
+    }
+    attrs.push(("href", &href));
+    xml.text("podcast:person", &attrs, name);
+}
+
+/// The Podcast Taxonomy group of a role (`taxonomy.json` in the namespace
+/// repository); `cast` is the default parsers assume.
+fn taxonomy_group(role: &str) -> &'static str {
+    match role {
+        "director" | "executive producer" | "producer" | "associate producer" => {
+            "creative direction"
+        }
+        "writer" | "researcher" | "editor" | "translator" | "transcriber" => "writing",
+        "audio engineer" => "audio production",
+        "audio editor" | "sound designer" | "composer" => "audio post-production",
+        "cover art designer" => "visuals",
+        _ => "cast",
+    }
+}
+
+/// The MIME type of a transcript file by its extension, and whether it is
+/// a timed captions format (`rel="captions"`).
+fn transcript_type(file: &str) -> (&'static str, bool) {
+    let ext = file.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "vtt" => ("text/vtt", true),
+        "srt" => ("application/x-subrip", true),
+        "json" => ("application/json", false),
+        "html" | "htm" => ("text/html", false),
+        _ => ("text/plain", false),
+    }
+}
+
+/// `itunes:duration` in whole seconds, rounded to the nearest second.
+pub fn whole_seconds(ms: u64) -> String {
+    ms.saturating_add(500).div_euclid(1000).to_string()
+}
+
+/// Markdown show notes as HTML (CommonMark plus tables and strikethrough).
+pub fn show_notes(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len() * 5 / 4 + 16);
+    let parser = Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    );
+    html::push_html(&mut out, parser);
+    out
+}

@@ -1,0 +1,170 @@
+//! The podcast feed: catalogue values in, RSS 2.0 bytes out.
+//!
+//! A pure transformation (no SQL, no I/O, the time is a parameter), so the
+//! server can render once and cache, `podcatalog build` can write static
+//! files, and tests can snapshot the result. It follows Apple's podcast RSS
+//! requirements (the `itunes` namespace) and the Podcast Index namespace
+//! (`https://podcastindex.org/namespace/1.0`), and writes every byte itself
+//! through [`xml`] so escaping is exact. What a feed contains is chosen with
+//! [`Feed::main`], [`Feed::person`] and [`Feed::theme`]; URLs come from
+//! [`Links`]. Serving, caching and compression belong to `web`.
+
+mod channel;
+mod item;
+mod links;
+pub mod synthetic;
+pub mod xml;
+
+use chrono::{DateTime, Utc};
+
+use crate::catalog::Episode;
+use crate::config::Config;
+
+pub use channel::{podcast_guid, regular_hosts};
+pub use links::Links;
+
+/// Which subset of the catalogue a feed carries.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Every episode: the show's feed.
+    All,
+    /// Episodes a person takes part in, by person slug.
+    Person(String),
+    /// Episodes tagged with a theme, by theme slug.
+    Theme(String),
+}
+
+/// A feed ready to render: its scope, its channel texts and its episodes.
+#[derive(Debug, Clone)]
+pub struct Feed<'a> {
+    /// What it selects.
+    pub scope: Scope,
+    /// Channel title.
+    pub title: String,
+    /// Channel description (plain text).
+    pub description: String,
+    /// The web page the channel links to.
+    pub link: String,
+    /// Where the feed itself is published (`atom:link rel="self"`).
+    pub self_url: String,
+    /// The selected episodes, newest first, future ones included (they are
+    /// filtered at render time, so a cached selection stays valid).
+    pub episodes: Vec<&'a Episode>,
+}
+
+impl<'a> Feed<'a> {
+    /// The show's own feed with every episode.
+    pub fn main(config: &Config, episodes: &'a [Episode]) -> Feed<'a> {
+        let links = Links::new(&config.channel.base_url);
+        Feed {
+            scope: Scope::All,
+            title: config.channel.title.clone(),
+            description: config.channel.description.clone(),
+            link: links.home().to_string(),
+            self_url: links.feed(),
+            episodes: newest_first(episodes.iter()),
+        }
+    }
+
+    /// The episodes a person takes part in (any role), or `None` when no
+    /// episode credits that person.
+    pub fn person(config: &Config, episodes: &'a [Episode], slug: &str) -> Option<Feed<'a>> {
+        let name = episodes
+            .iter()
+            .flat_map(|e| &e.data.credits)
+            .find(|c| c.slug == slug)?
+            .name
+            .clone();
+        let links = Links::new(&config.channel.base_url);
+        let show = &config.channel.title;
+        Some(Feed {
+            scope: Scope::Person(slug.to_string()),
+            title: format!("{show}: {name}"),
+            description: format!("Avsnitt av {show} där {name} medverkar."),
+            link: links.person(slug),
+            self_url: links.person_feed(slug),
+            episodes: newest_first(
+                episodes
+                    .iter()
+                    .filter(|e| e.data.credits.iter().any(|c| c.slug == slug)),
+            ),
+        })
+    }
+
+    /// The episodes tagged with a theme, or `None` when the theme is not in
+    /// the configured vocabulary.
+    pub fn theme(config: &Config, episodes: &'a [Episode], slug: &str) -> Option<Feed<'a>> {
+        let theme = config.theme(slug)?;
+        let links = Links::new(&config.channel.base_url);
+        let show = &config.channel.title;
+        let description = if theme.description.trim().is_empty() {
+            format!("Avsnitt av {show} om {}.", theme.name)
+        } else {
+            theme.description.clone()
+        };
+        Some(Feed {
+            scope: Scope::Theme(slug.to_string()),
+            title: format!("{show}: {}", theme.name),
+            description,
+            link: links.theme(slug),
+            self_url: links.theme_feed(slug),
+            episodes: newest_first(
+                episodes
+                    .iter()
+                    .filter(|e| e.data.themes.iter().any(|t| t == slug)),
+            ),
+        })
+    }
+
+    /// The episodes published at `now` (future ones stay out until their time).
+    pub fn published(&self, now: DateTime<Utc>) -> impl Iterator<Item = &'a Episode> + '_ {
+        self.episodes
+            .iter()
+            .copied()
+            .filter(move |e| e.data.published_at <= now)
+    }
+
+    /// When the rendered feed goes stale without any catalogue change: the
+    /// earliest publication time still in the future.
+    pub fn next_release(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.episodes
+            .iter()
+            .map(|e| e.data.published_at.with_timezone(&Utc))
+            .filter(|t| *t > now)
+            .min()
+    }
+
+    /// The RSS document as of `now`.
+    pub fn render(&self, config: &Config, now: DateTime<Utc>) -> String {
+        let links = Links::new(&config.channel.base_url);
+        let items: Vec<&Episode> = self.published(now).collect();
+        let mut xml = xml::Xml::new(2048 + items.len() * 3072);
+        channel::open(&mut xml, config, &links, self, &items);
+        for episode in &items {
+            item::write(&mut xml, config, &links, episode);
+        }
+        channel::close(&mut xml);
+        xml.finish()
+    }
+}
+
+/// The show's feed as of `now`: shorthand for [`Feed::main`] + [`Feed::render`].
+pub fn render(config: &Config, episodes: &[Episode], now: DateTime<Utc>) -> String {
+    Feed::main(config, episodes).render(config, now)
+}
+
+/// Sorted newest first by publication instant, then by number; the
+/// catalogue already returns this order, but the feed must not depend on it.
+fn newest_first<'a>(episodes: impl Iterator<Item = &'a Episode>) -> Vec<&'a Episode> {
+    let mut out: Vec<&Episode> = episodes.collect();
+    out.sort_by(|a, b| {
+        b.data
+            .published_at
+            .cmp(&a.data.published_at)
+            .then(b.data.number.cmp(&a.data.number))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,147 @@
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::*;
+use crate::catalog::{Credit, Role, parse_published};
+
+fn config() -> Config {
+    Config::parse(include_str!("../../feed-config.toml"), "feed-config.toml").expect("config")
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0)
+        .single()
+        .expect("time")
+}
+
+#[test]
+fn podcast_guid_matches_the_namespace_examples() {
+    assert_eq!(
+        podcast_guid("https://podnews.net/rss"),
+        "9b024349-ccf0-5f69-a609-6b82873eab3c"
+    );
+    assert_eq!(
+        podcast_guid("podnews.net/rss/"),
+        "9b024349-ccf0-5f69-a609-6b82873eab3c"
+    );
+    assert_eq!(
+        podcast_guid("http://mp3s.nashownotes.com/pc20rss.xml"),
+        "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    );
+}
+
+#[test]
+fn pub_dates_carry_the_stockholm_offset_in_english() {
+    let mut winter = synthetic::episode(1);
+    winter.data.published_at = parse_published("2022-11-21").expect("date");
+    let mut summer = synthetic::episode(2);
+    summer.data.published_at = parse_published("2022-06-21T14:30").expect("date");
+    let xml = render(&config(), &[winter, summer], now());
+    assert!(xml.contains("<pubDate>Mon, 21 Nov 2022 06:00:00 +0100</pubDate>"));
+    assert!(xml.contains("<pubDate>Tue, 21 Jun 2022 14:30:00 +0200</pubDate>"));
+}
+
+#[test]
+fn future_episodes_stay_out_until_their_time() {
+    let mut future = synthetic::episode(2);
+    future.data.published_at = parse_published("2030-06-01").expect("date");
+    let past = synthetic::episode(1);
+    let eps = [future, past];
+    let feed = Feed::main(&config(), &eps);
+    let xml = feed.render(&config(), now());
+    assert!(!xml.contains("samtal-2"));
+    assert!(xml.contains("samtal-1"));
+    assert_eq!(
+        feed.next_release(now()),
+        Some(eps[0].data.published_at.with_timezone(&Utc))
+    );
+    let later = Utc
+        .with_ymd_and_hms(2030, 6, 2, 0, 0, 0)
+        .single()
+        .expect("time");
+    assert!(feed.render(&config(), later).contains("samtal-2"));
+}
+
+#[test]
+fn hostile_text_is_escaped_and_forbidden_characters_removed() {
+    let mut ep = synthetic::episode(1);
+    ep.data.title = "<item> ]]> & \"quotes\" åäö 🎙️ \u{b}tab".into();
+    // A raw HTML block passes through Markdown verbatim, `]]>` and all.
+    ep.data.description = "<div>Notes with ]]> and <b>bold</b> \u{c}</div>\n".into();
+    let xml = render(&config(), &[ep], now());
+    assert!(xml.contains("<title>&lt;item&gt; ]]&gt; &amp; \"quotes\" åäö 🎙️ tab</title>"));
+    assert!(xml.contains("]]]]><![CDATA[>"));
+    assert!(!xml.contains('\u{b}') && !xml.contains('\u{c}'));
+    roxmltree::Document::parse(&xml).expect("well-formed XML");
+}
+
+#[test]
+fn items_carry_enclosure_duration_numbers_and_people() {
+    let mut ep = synthetic::episode(7);
+    ep.data.audio.duration_ms = 61_500;
+    ep.data.chapters = Some("7.json".into());
+    ep.data.credits.push(Credit {
+        name: "Pia Producent".into(),
+        slug: "pia-producent".into(),
+        role: Role::parse("producer").expect("role"),
+        affiliation: None,
+    });
+    let xml = render(&config(), &[ep], now());
+    for needle in [
+        r#"<enclosure url="http://127.0.0.1:8080/media/7-samtal.mp3" length="20000007" type="audio/mpeg"/>"#,
+        "<itunes:duration>62</itunes:duration>",
+        "<itunes:episode>7</itunes:episode>",
+        "<podcast:episode>7</podcast:episode>",
+        "<itunes:episodeType>full</itunes:episodeType>",
+        r#"<podcast:person role="host" href="http://127.0.0.1:8080/personer/nils-munthe">Nils Munthe</podcast:person>"#,
+        r#"<podcast:person role="guest" href="http://127.0.0.1:8080/personer/gast-7">Gäst 7</podcast:person>"#,
+        r#"<podcast:person role="producer" group="creative direction""#,
+        r#"<podcast:transcript url="http://127.0.0.1:8080/media/7-samtal.vtt" type="text/vtt" language="sv" rel="captions"/>"#,
+        r#"<podcast:chapters url="http://127.0.0.1:8080/media/7.json" type="application/json+chapters"/>"#,
+        r#"<guid isPermaLink="false">"#,
+        "<podcast:medium>podcast</podcast:medium>",
+        r#"<podcast:locked owner="podcast@example.org">yes</podcast:locked>"#,
+        r#"<itunes:image href="http://127.0.0.1:8080/media/demokratiresan.png"/>"#,
+    ] {
+        assert!(xml.contains(needle), "missing {needle}\n{xml}");
+    }
+}
+
+#[test]
+fn the_regular_host_is_named_on_the_channel() {
+    let eps = synthetic::episodes(6);
+    let xml = render(&config(), &eps, now());
+    let channel_head = &xml[..xml.find("<item>").expect("items")];
+    assert!(channel_head.contains(">Nils Munthe</podcast:person>"));
+    assert!(!channel_head.contains("Gäst"));
+}
+
+#[test]
+fn person_and_theme_feeds_select_their_episodes() {
+    let eps = synthetic::episodes(20);
+    let config = config();
+    let feed = Feed::person(&config, &eps, "gast-3").expect("person feed");
+    assert_eq!(feed.episodes.len(), 1);
+    assert_eq!(
+        feed.self_url,
+        "http://127.0.0.1:8080/personer/gast-3/feed.xml"
+    );
+    assert!(Feed::person(&config, &eps, "nobody").is_none());
+    let theme = Feed::theme(&config, &eps, "agenda-2030").expect("theme feed");
+    assert!(
+        theme
+            .episodes
+            .iter()
+            .all(|e| e.data.themes.iter().any(|t| t == "agenda-2030"))
+    );
+    assert!(!theme.episodes.is_empty());
+    assert!(Feed::theme(&config, &eps, "nonsense").is_none());
+    let xml = theme.render(&config, now());
+    assert!(xml.contains("<title>Demokratiresan: Agenda 2030</title>"));
+}
+
+#[test]
+fn durations_round_to_whole_seconds() {
+    assert_eq!(item::whole_seconds(0), "0");
+    assert_eq!(item::whole_seconds(1_499), "1");
+    assert_eq!(item::whole_seconds(1_500), "2");
+}

@@ -1,0 +1,175 @@
+//! A minimal XML 1.0 writer for the feed: indented elements, escaped text and
+//! attributes, CDATA sections. It exists because the feed must be exact in
+//! three ways general writers leave to the caller (the `rss` crate writes
+//! text through quick-xml, which neither strips forbidden characters nor
+//! splits `]]>` in CDATA):
+//!
+//! - characters XML 1.0 forbids (§2.2 `Char`: U+0000–U+0008, U+000B, U+000C,
+//!   U+000E–U+001F, U+FFFE, U+FFFF) are dropped, so a vertical tab pasted
+//!   from Word cannot make the whole feed unparsable;
+//! - `&`, `<`, `>` are escaped in text, and `"` and `'` too in attributes;
+//! - `]]>` inside a CDATA section is split across two sections.
+
+/// Whether XML 1.0 allows `c` in a document (production `Char`).
+pub fn is_allowed(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `text` without the characters XML 1.0 forbids.
+pub fn strip_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(is_allowed) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.chars().filter(|&c| is_allowed(c)).collect())
+    }
+}
+
+/// Appends `text` escaped for element content (`attr == false`) or for a
+/// double-quoted attribute value, dropping forbidden characters.
+pub fn escape_into(out: &mut String, text: &str, attr: bool) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if attr => out.push_str("&quot;"),
+            '\'' if attr => out.push_str("&apos;"),
+            // Attribute values are normalised by parsers (XML 1.0 §3.3.3):
+            // keep literal line breaks and tabs by writing them as references.
+            '\n' if attr => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' if attr => out.push_str("&#9;"),
+            c if is_allowed(c) => out.push(c),
+            _ => {}
+        }
+    }
+}
+
+/// Appends a CDATA section holding `text`; every `]]>` in it is split as
+/// `]]` + `]]><![CDATA[` + `>`, the only way to carry it inside CDATA.
+pub fn cdata_into(out: &mut String, text: &str) {
+    out.push_str("<![CDATA[");
+    let clean = strip_forbidden(text);
+    let mut rest: &str = &clean;
+    while let Some(pos) = rest.find("]]>") {
+        out.push_str(&rest[..pos + 2]);
+        out.push_str("]]><![CDATA[");
+        rest = &rest[pos + 2..];
+    }
+    out.push_str(rest);
+    out.push_str("]]>");
+}
+
+/// An indented XML document under construction.
+pub struct Xml {
+    out: String,
+    depth: usize,
+}
+
+impl Xml {
+    /// A document starting with the XML declaration; `capacity` is a size hint.
+    pub fn new(capacity: usize) -> Xml {
+        let mut out = String::with_capacity(capacity);
+        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+        Xml { out, depth: 0 }
+    }
+
+    fn start_tag(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        self.out.push('\n');
+        for _ in 0..self.depth {
+            self.out.push_str("  ");
+        }
+        self.out.push('<');
+        self.out.push_str(name);
+        for (key, value) in attrs {
+            self.out.push(' ');
+            self.out.push_str(key);
+            self.out.push_str("=\"");
+            escape_into(&mut self.out, value, true);
+            self.out.push('"');
+        }
+    }
+
+    /// `<name attrs…>`, children follow until [`Xml::close`].
+    pub fn open(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        self.start_tag(name, attrs);
+        self.out.push('>');
+        self.depth += 1;
+    }
+
+    /// `</name>` on its own line.
+    pub fn close(&mut self, name: &str) {
+        self.depth = self.depth.saturating_sub(1);
+        self.out.push('\n');
+        for _ in 0..self.depth {
+            self.out.push_str("  ");
+        }
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+
+    /// `<name attrs…/>`.
+    pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        self.start_tag(name, attrs);
+        self.out.push_str("/>");
+    }
+
+    /// `<name attrs…>text</name>` with `text` escaped.
+    pub fn text(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) {
+        self.start_tag(name, attrs);
+        self.out.push('>');
+        escape_into(&mut self.out, text, false);
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+
+    /// `<name><![CDATA[text]]></name>`, for HTML show notes.
+    pub fn cdata(&mut self, name: &str, text: &str) {
+        self.start_tag(name, &[]);
+        self.out.push('>');
+        cdata_into(&mut self.out, text);
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+
+    /// The finished document, ending with a newline.
+    pub fn finish(mut self) -> String {
+        self.out.push('\n');
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_forbidden_characters_dropped() {
+        let mut out = String::new();
+        escape_into(
+            &mut out,
+            "<item> ]]> & \"q\" 'a' \u{b}vt\u{0}\u{FFFE}",
+            false,
+        );
+        assert_eq!(out, "&lt;item&gt; ]]&gt; &amp; \"q\" 'a' vt");
+        let mut attr = String::new();
+        escape_into(&mut attr, "a\"b'c\nd", true);
+        assert_eq!(attr, "a&quot;b&apos;c&#10;d");
+    }
+
+    #[test]
+    fn cdata_splits_its_terminator() {
+        let mut out = String::new();
+        cdata_into(&mut out, "a]]>b]]>\u{c}");
+        assert_eq!(out, "<![CDATA[a]]]]><![CDATA[>b]]]]><![CDATA[>]]>");
+    }
+
+    #[test]
+    fn emoji_and_swedish_letters_pass_through() {
+        assert!("åäö 🎙️ \u{10FFFF}".chars().all(is_allowed));
+        assert_eq!(strip_forbidden("ok"), "ok");
+    }
+}
