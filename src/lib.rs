@@ -5,3 +5,4 @@ pub mod config;
 pub mod feed;
 pub mod ingest;
 pub mod probe;
+pub mod web;

@@ -12,15 +12,18 @@ use crate::catalog::file::{self, Draft};
 use crate::config::Config;
 
 mod add;
+mod build;
 mod check;
 mod edit;
 mod export;
+mod feed;
 mod fields;
 mod import;
 mod list;
 mod people;
 pub mod probe;
 mod remove;
+mod serve;
 mod show;
 mod themes;
 
@@ -66,6 +69,12 @@ pub enum Command {
     Check(check::Args),
     /// Probe audio files or https URLs: exact duration, size, type.
     Probe(probe::Args),
+    /// Serve the feeds and media over HTTP (creates the catalogue if missing).
+    Serve(serve::Args),
+    /// Print the feed (or a person's or theme's feed) to stdout.
+    Feed(feed::Args),
+    /// Write the feeds and media as static files into a folder.
+    Build(build::Args),
 }
 
 /// Runs the parsed command line.
@@ -85,6 +94,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Themes(args) => themes::run(&args, &ctx),
         Command::Check(args) => check::run(&args, &ctx),
         Command::Probe(args) => probe::run(&args),
+        Command::Serve(args) => serve::run(&args, &ctx),
+        Command::Feed(args) => feed::run(&args, &ctx),
+        Command::Build(args) => build::run(&args, &ctx),
     }
 }
 

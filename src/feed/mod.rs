@@ -11,7 +11,7 @@
 
 mod channel;
 mod item;
-mod links;
+pub mod links;
 pub mod synthetic;
 pub mod xml;
 

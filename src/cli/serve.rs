@@ -1,0 +1,63 @@
+//! `podcatalog serve`: the feed and media server. Creates and fills the
+//! catalogue on first use, then serves until Ctrl-C or SIGTERM.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use url::Url;
+
+use super::Context;
+use crate::config::Config;
+use crate::web;
+
+/// Arguments of `podcatalog serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on, e.g. 127.0.0.1:8080 (default: `server.listen`).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub addr: Option<String>,
+    /// Public base URL every link in the feed starts with (default:
+    /// `channel.base_url`); point it at this server to preview locally.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<Url>,
+}
+
+/// Opens (or creates) the catalogue and serves it.
+pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let mut config = ctx.config()?;
+    if let Some(url) = &args.base_url {
+        set_base_url(&mut config, url)?;
+    }
+    let addr = args.addr.clone().unwrap_or(config.server.listen.clone());
+    let conn = ctx.open(&config)?;
+    let state = web::AppState::new(config, conn)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let local = listener.local_addr()?;
+        let feed = crate::feed::Links::new(&state.config().channel.base_url).feed();
+        eprintln!("serving on http://{local}/ (feed: {feed}); Ctrl-C stops");
+        web::serve(listener, state, web::shutdown_signal()).await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Replaces the configured base URL, checked as the config file's is.
+pub(super) fn set_base_url(config: &mut Config, url: &Url) -> anyhow::Result<()> {
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        anyhow::bail!("--base-url `{url}` must be an http or https URL with a host");
+    }
+    let mut url = url.clone();
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    config.channel.base_url = url;
+    Ok(())
+}

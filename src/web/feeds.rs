@@ -1,0 +1,282 @@
+//! The feeds as HTTP resources: rendered once, kept in memory as plain and
+//! gzip bytes with a strong ETag each, and rendered again only when the
+//! catalogue's revision changes (a background watcher polls it) or when a
+//! future episode's publication time passes.
+//!
+//! Requests that changed nothing never render: they read an `Arc` under a
+//! read lock. Renders are serialised so a burst after a change renders once.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use sha2::Digest;
+
+use super::conditional::{Validators, accepts_gzip};
+use super::{AppState, Error};
+use crate::catalog::{self, Episode};
+use crate::feed::{Feed, Scope};
+
+/// How often the watcher asks SQLite whether anything changed. One small
+/// indexed read; well inside the "new feed within one second" promise.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// `Cache-Control` for feeds: short, because revalidation is a cheap 304.
+const FEED_CACHE_CONTROL: &str = "public, max-age=60";
+
+/// One feed, rendered.
+#[derive(Debug)]
+pub struct Rendered {
+    plain: Bytes,
+    gzip: Bytes,
+    plain_validators: Validators,
+    gzip_validators: Validators,
+    /// Catalogue revision the bytes were rendered from.
+    revision: i64,
+    /// When a future episode becomes due and the bytes go stale.
+    expires: Option<DateTime<Utc>>,
+}
+
+#[derive(Default)]
+struct Cached {
+    revision: i64,
+    episodes: Option<Arc<Vec<Episode>>>,
+    feeds: HashMap<Scope, Arc<Rendered>>,
+    /// ETag and date of the last bytes per scope, so an unchanged feed
+    /// re-rendered after an unrelated change keeps its `Last-Modified`.
+    previous: HashMap<Scope, Validators>,
+}
+
+/// The feed cache shared by all requests.
+#[derive(Default)]
+pub struct FeedCache {
+    cached: RwLock<Cached>,
+    render: tokio::sync::Mutex<()>,
+}
+
+impl FeedCache {
+    /// A cache for a catalogue currently at `revision`.
+    pub fn new(revision: i64) -> FeedCache {
+        let cache = FeedCache::default();
+        if let Ok(mut c) = cache.cached.write() {
+            c.revision = revision;
+        }
+        cache
+    }
+
+    fn fresh(&self, scope: &Scope, now: DateTime<Utc>) -> Option<Arc<Rendered>> {
+        let c = self.cached.read().ok()?;
+        let r = c.feeds.get(scope)?;
+        let current = r.revision == c.revision && r.expires.is_none_or(|t| t > now);
+        current.then(|| Arc::clone(r))
+    }
+
+    /// Records the catalogue's current revision; a newer one drops every
+    /// rendered feed (they are rendered again on their next request).
+    /// Revisions only grow, so a late answer from an older read is ignored.
+    pub fn observe(&self, revision: i64) {
+        let Ok(mut c) = self.cached.write() else {
+            return;
+        };
+        if revision > c.revision {
+            c.revision = revision;
+            c.episodes = None;
+            let old: Vec<_> = c.feeds.drain().collect();
+            for (scope, r) in old {
+                c.previous.insert(scope, r.plain_validators.clone());
+            }
+        }
+    }
+}
+
+/// Polls the catalogue revision until the task is aborted.
+pub async fn watch(state: AppState) {
+    let mut tick = tokio::time::interval(POLL_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let s = state.clone();
+        let revision = tokio::task::spawn_blocking(move || {
+            let conn = s.inner.db.lock().map_err(|_| "lock poisoned".to_string())?;
+            catalog::revision(&conn).map_err(|e| e.to_string())
+        })
+        .await;
+        match revision {
+            Ok(Ok(rev)) => state.inner.cache.observe(rev),
+            Ok(Err(e)) => tracing::warn!(error = %e, "cannot read catalogue revision"),
+            Err(e) => tracing::warn!(error = %e, "revision check failed"),
+        }
+    }
+}
+
+/// The rendered feed for `scope`, rendering it if needed; `None` when the
+/// person or theme does not exist.
+pub async fn get(state: &AppState, scope: Scope) -> Result<Option<Arc<Rendered>>, Error> {
+    let cache = &state.inner.cache;
+    if let Some(r) = cache.fresh(&scope, Utc::now()) {
+        return Ok(Some(r));
+    }
+    let _one_at_a_time = cache.render.lock().await;
+    let now = Utc::now();
+    if let Some(r) = cache.fresh(&scope, now) {
+        return Ok(Some(r));
+    }
+    let (revision, episodes) = episodes(state).await?;
+    let previous = cache
+        .cached
+        .read()
+        .ok()
+        .and_then(|c| c.previous.get(&scope).cloned());
+    let s = state.clone();
+    let key = scope.clone();
+    let rendered = tokio::task::spawn_blocking(move || {
+        render(&s, &key, &episodes, revision, previous.as_ref(), now)
+    })
+    .await??;
+    let Some(rendered) = rendered else {
+        return Ok(None);
+    };
+    let rendered = Arc::new(rendered);
+    if let Ok(mut c) = cache.cached.write() {
+        if c.revision == revision {
+            c.feeds.insert(scope, Arc::clone(&rendered));
+        }
+    }
+    Ok(Some(rendered))
+}
+
+/// The catalogue's episodes, loaded once per revision.
+async fn episodes(state: &AppState) -> Result<(i64, Arc<Vec<Episode>>), Error> {
+    if let Ok(c) = state.inner.cache.cached.read() {
+        if let Some(eps) = &c.episodes {
+            return Ok((c.revision, Arc::clone(eps)));
+        }
+    }
+    let s = state.clone();
+    let (revision, list) = tokio::task::spawn_blocking(move || {
+        let mut conn = s
+            .inner
+            .db
+            .lock()
+            .map_err(|_| Error::Internal("catalogue lock poisoned".into()))?;
+        // One read transaction: the revision and the episodes agree.
+        let tx = conn
+            .transaction()
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let revision = catalog::revision(&tx)?;
+        let list = catalog::episodes::list(&tx)?;
+        Ok::<_, Error>((revision, list))
+    })
+    .await??;
+    let list = Arc::new(list);
+    state.inner.cache.observe(revision);
+    if let Ok(mut c) = state.inner.cache.cached.write() {
+        if c.revision == revision {
+            c.episodes = Some(Arc::clone(&list));
+        }
+    }
+    Ok((revision, list))
+}
+
+fn render(
+    state: &AppState,
+    scope: &Scope,
+    episodes: &[Episode],
+    revision: i64,
+    previous: Option<&Validators>,
+    now: DateTime<Utc>,
+) -> Result<Option<Rendered>, Error> {
+    let config = &state.inner.config;
+    let feed = match scope {
+        Scope::All => Some(Feed::main(config, episodes)),
+        Scope::Person(slug) => Feed::person(config, episodes, slug),
+        Scope::Theme(slug) => Feed::theme(config, episodes, slug),
+    };
+    let Some(feed) = feed else { return Ok(None) };
+    let plain = Bytes::from(feed.render(config, now));
+    let mut gz = flate2::write::GzEncoder::new(
+        Vec::with_capacity(plain.len() / 4),
+        flate2::Compression::default(),
+    );
+    gz.write_all(&plain)?;
+    let gzip = Bytes::from(gz.finish()?);
+    let digest = sha2::Sha256::digest(&plain);
+    let tag = hex::encode(&digest[..12]);
+    let etag = format!("\"{tag}\"");
+    let modified = match previous {
+        Some(p) if p.etag == etag => p.last_modified,
+        _ => SystemTime::now(),
+    };
+    Ok(Some(Rendered {
+        plain,
+        gzip,
+        plain_validators: Validators::new(etag, modified),
+        gzip_validators: Validators::new(format!("\"{tag}-gzip\""), modified),
+        revision,
+        expires: feed.next_release(now),
+    }))
+}
+
+/// `GET`/`HEAD /feed.xml`.
+pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
+    respond(&state, Scope::All, &headers).await
+}
+
+/// `GET`/`HEAD /personer/{slug}/feed.xml`.
+pub async fn person(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    respond(&state, Scope::Person(slug), &headers).await
+}
+
+/// `GET`/`HEAD /teman/{slug}/feed.xml`.
+pub async fn theme(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    respond(&state, Scope::Theme(slug), &headers).await
+}
+
+async fn respond(state: &AppState, scope: Scope, headers: &HeaderMap) -> Result<Response, Error> {
+    let rendered = get(state, scope).await?.ok_or(Error::NotFound)?;
+    let gzip = accepts_gzip(headers);
+    let (body, validators) = if gzip {
+        (&rendered.gzip, &rendered.gzip_validators)
+    } else {
+        (&rendered.plain, &rendered.plain_validators)
+    };
+    let not_modified = validators.not_modified(headers);
+    let mut res = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        Response::new(Body::from(body.clone()))
+    };
+    let h = res.headers_mut();
+    let mut set = |name, value: &str| {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            h.insert(name, v);
+        }
+    };
+    set(header::ETAG, &validators.etag);
+    set(header::LAST_MODIFIED, &validators.http_date());
+    set(header::CACHE_CONTROL, FEED_CACHE_CONTROL);
+    set(header::VARY, "Accept-Encoding");
+    if !not_modified {
+        set(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8");
+        set(header::CONTENT_LENGTH, &body.len().to_string());
+        if gzip {
+            set(header::CONTENT_ENCODING, "gzip");
+        }
+    }
+    Ok(res)
+}

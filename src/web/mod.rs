@@ -1,0 +1,140 @@
+//! The HTTP server podcast apps talk to: the feeds and the media files.
+//!
+//! [`app`] lists every route; handlers extract, call `feed` or the file
+//! system, and build a response; [`Error`] maps failures to statuses in one
+//! place. [`serve`] takes an already-bound listener (tests bind
+//! `127.0.0.1:0`) and a shutdown future. SQLite is only touched through
+//! `spawn_blocking`. Pages for people, themes and episodes belong to the
+//! website and are not served here yet.
+
+mod conditional;
+mod error;
+mod feeds;
+mod media;
+pub mod path;
+pub mod range;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+use rusqlite::Connection;
+use tokio::net::TcpListener;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use conditional::{Validators, accepts_gzip};
+pub use error::Error;
+pub use feeds::POLL_INTERVAL;
+pub use media::content_type;
+
+use crate::config::Config;
+
+/// How long a handler may take to produce response headers. Streaming a
+/// body afterwards is not limited (a slow listener may take an hour).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What every handler shares: the config, the catalogue, the feed cache.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    db: Mutex<Connection>,
+    media_root: PathBuf,
+    cache: feeds::FeedCache,
+}
+
+impl AppState {
+    /// State for serving `config` from the open catalogue `conn`. The media
+    /// folder must exist (its canonical path bounds every file served).
+    pub fn new(config: Config, conn: Connection) -> anyhow::Result<AppState> {
+        use anyhow::Context as _;
+        let media_root = std::fs::canonicalize(&config.server.media_dir)
+            .with_context(|| format!("media folder {}", config.server.media_dir.display()))?;
+        let revision = crate::catalog::revision(&conn)?;
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                config,
+                db: Mutex::new(conn),
+                media_root,
+                cache: feeds::FeedCache::new(revision),
+            }),
+        })
+    }
+
+    /// The configuration being served.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+}
+
+/// Every route of the server.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/feed.xml", get(feeds::show))
+        .route("/personer/{slug}/feed.xml", get(feeds::person))
+        .route("/teman/{slug}/feed.xml", get(feeds::theme))
+        .route("/media/{*path}", get(media::file))
+        .fallback(not_found)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found() -> Error {
+    Error::NotFound
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then finishes
+/// the requests in flight. The catalogue watcher runs as long as the server.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let watcher = tokio::spawn(feeds::watch(state.clone()));
+    let result = axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    watcher.abort();
+    result
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
