@@ -39,7 +39,7 @@ pub fn podcast_guid(feed_url: &str) -> String {
     Uuid::new_v5(&PODCAST_GUID_NAMESPACE, seed.as_bytes()).to_string()
 }
 
-/// The people credited as host or co-host in at least a third of
+/// The people credited as host or co-host in more than a third of
 /// `episodes` (and at least once): the "regular" people the namespace asks
 /// for at channel level, in order of how often they host.
 pub fn regular_hosts<'a>(episodes: &[&'a Episode]) -> Vec<(&'a str, &'a str, &'a str)> {
@@ -63,7 +63,7 @@ pub fn regular_hosts<'a>(episodes: &[&'a Episode]) -> Vec<(&'a str, &'a str, &'a
                 .get(slug)
                 .map(|(n, name, role)| (*n, slug, *name, *role))
         })
-        .filter(|(n, ..)| *n * 3 >= episodes.len())
+        .filter(|(n, ..)| *n * 3 > episodes.len())
         .collect();
     hosts.sort_by(|a, b| b.0.cmp(&a.0));
     hosts

@@ -22,7 +22,13 @@ pub(super) fn write(xml: &mut Xml, config: &Config, links: &Links, ep: &Episode)
     xml.text("link", &[], &links.episode(&d.slug));
     xml.text("guid", &[("isPermaLink", "false")], &ep.guid);
     xml.text("pubDate", &[], &d.published_at.to_rfc2822());
-    let notes = show_notes(&d.description);
+    // Apple requires a description; an episode without notes gets its
+    // summary, or else its title.
+    let notes = match (d.description.trim(), &d.summary) {
+        ("", Some(summary)) if !summary.trim().is_empty() => show_notes(summary),
+        ("", _) => show_notes(&d.title),
+        (notes, _) => show_notes(notes),
+    };
     xml.cdata("description", &notes);
     xml.cdata("content:encoded", &notes);
     let url = match &d.audio.source {

@@ -1,1 +1,3 @@
-
+mod feed;
+mod fixture;
+mod server;
