@@ -65,7 +65,7 @@ pub fn regular_hosts<'a>(episodes: &[&'a Episode]) -> Vec<(&'a str, &'a str, &'a
         })
         .filter(|(n, ..)| *n * 3 > episodes.len())
         .collect();
-    hosts.sort_by(|a, b| b.0.cmp(&a.0));
+    hosts.sort_by_key(|h| std::cmp::Reverse(h.0));
     hosts
         .into_iter()
         .map(|(_, slug, name, role)| (slug, name, role))
