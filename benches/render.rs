@@ -1,0 +1,55 @@
+//! Feed rendering time for 1,000 and 10,000 synthetic episodes (issue 4:
+//! < 10 ms and < 100 ms). Run with `cargo bench --bench render`; prints the
+//! median and best of repeated renders, and the gzip time the server adds
+//! once per change.
+
+use std::io::Write as _;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use podcatalog::config::Config;
+use podcatalog::feed::{self, synthetic};
+
+fn main() {
+    let config = Config::parse(include_str!("../feed-config.toml"), "feed-config.toml")
+        .expect("the shipped config is valid");
+    let now = Utc::now();
+    println!("episodes  bytes        render median  render best  gzip median");
+    for n in [1_000, 10_000] {
+        let episodes = synthetic::episodes(n);
+        let runs = if n > 5_000 { 15 } else { 50 };
+        let mut xml = String::new();
+        let render = time(runs, || xml = feed::render(&config, &episodes, now));
+        let gzip = time(runs.min(10), || {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            gz.write_all(xml.as_bytes()).expect("gzip");
+            std::hint::black_box(gz.finish().expect("gzip"));
+        });
+        println!(
+            "{n:>8}  {:>11}  {:>10.2} ms  {:>8.2} ms  {:>8.2} ms",
+            xml.len(),
+            ms(render.0),
+            ms(render.1),
+            ms(gzip.0)
+        );
+    }
+}
+
+/// Median and best of `runs` timed calls, after two warm-up calls.
+fn time(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {
+    f();
+    f();
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    (times[times.len() / 2], times[0])
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

@@ -1,0 +1,64 @@
+//! A server over a synthetic catalogue, for `scripts/bench-serve.sh`
+//! (wrk against podcatalog and nginx side by side).
+//!
+//! `bench_server DIR PORT EPISODES [WORKERS]`: creates DIR with the shipped
+//! config, a 50 MB `media/big.mp3` and a catalogue of EPISODES synthetic
+//! episodes, then serves it on 127.0.0.1:PORT with WORKERS runtime threads
+//! (default 1) until Ctrl-C or SIGTERM.
+
+use std::path::Path;
+
+use podcatalog::catalog;
+use podcatalog::config::Config;
+use podcatalog::feed::synthetic;
+use podcatalog::web::{self, AppState};
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [dir, port, episodes, rest @ ..] = args.as_slice() else {
+        anyhow::bail!("usage: bench_server DIR PORT EPISODES [WORKERS]");
+    };
+    let workers: usize = rest.first().map_or(Ok(1), |w| w.parse())?;
+    let dir = Path::new(dir);
+    let config = prepare(dir, port, episodes.parse()?)?;
+    let conn = catalog::open(&config.server.database)?;
+    let state = AppState::new(config, conn)?;
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()?
+        .block_on(async move {
+            let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+            web::serve(listener, state, web::shutdown_signal()).await?;
+            Ok(())
+        })
+}
+
+fn prepare(dir: &Path, port: &str, n: usize) -> anyhow::Result<Config> {
+    let media = dir.join("media");
+    std::fs::create_dir_all(&media)?;
+    let text = include_str!("../feed-config.toml").replace(
+        "base_url = \"http://127.0.0.1:8080/\"",
+        &format!("base_url = \"http://127.0.0.1:{port}/\""),
+    );
+    std::fs::write(dir.join("feed-config.toml"), text)?;
+    let big = media.join("big.mp3");
+    if !big.exists() {
+        let chunk: Vec<u8> = (0..1_048_576u32).map(|i| (i % 251) as u8).collect();
+        let mut data = Vec::with_capacity(50 * chunk.len());
+        for _ in 0..50 {
+            data.extend_from_slice(&chunk);
+        }
+        std::fs::write(&big, data)?;
+    }
+    let config = Config::load(&dir.join("feed-config.toml"))?;
+    let _ = std::fs::remove_file(&config.server.database);
+    let mut conn = catalog::open(&config.server.database)?;
+    let tx = conn.transaction()?;
+    catalog::themes::sync(&tx, &config.themes)?;
+    for ep in synthetic::episodes(n) {
+        catalog::episodes::save(&tx, &ep.guid, &ep.data, &ep.created_at)?;
+    }
+    tx.commit()?;
+    Ok(config)
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Serving benchmark: podcatalog vs nginx on loopback, same bytes, same
+# worker count, measured with wrk (apt packages `wrk` and `nginx`).
+#
+#   scripts/bench-serve.sh [EPISODES] [WORKERS] [DURATION]
+#
+# Defaults: 1000 episodes, 1 worker (tokio worker thread / nginx worker
+# process), 10s per run, 64 connections on one wrk thread. Runs:
+#   1. GET /feed.xml (plain)
+#   2. GET /feed.xml with Accept-Encoding: gzip (nginx: gzip_static)
+#   3. GET /media/big.mp3 with Range: bytes=1048576-2097151 (1 MiB of 50 MB)
+# and prints wrk's Requests/sec and Transfer/sec for each server.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+episodes=${1:-1000}
+workers=${2:-1}
+duration=${3:-10s}
+ours=18480
+theirs=18481
+command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
+command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || { echo "nginx is required" >&2; exit 1; }
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+
+dir=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+
+cargo build --quiet --release --example bench_server
+target/release/examples/bench_server "$dir/app" "$ours" "$episodes" "$workers" &
+pids+=($!)
+for _ in $(seq 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$ours/feed.xml" && break
+    sleep 0.2
+done
+
+# nginx serves the very bytes podcatalog serves.
+mkdir -p "$dir/www"
+curl -sf "http://127.0.0.1:$ours/feed.xml" -o "$dir/www/feed.xml"
+curl -sf -H 'Accept-Encoding: gzip' "http://127.0.0.1:$ours/feed.xml" -o "$dir/www/feed.xml.gz"
+ln -s "$dir/app/media" "$dir/www/media"
+cat >"$dir/nginx.conf" <<EOF
+worker_processes $workers;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/nginx-error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    types { application/rss+xml xml; audio/mpeg mp3; }
+    gzip_static on;
+    gzip_vary on;
+    server {
+        listen 127.0.0.1:$theirs;
+        root $dir/www;
+    }
+}
+EOF
+"$nginx_bin" -c "$dir/nginx.conf" -p "$dir" &
+pids+=($!)
+sleep 0.5
+
+run() {
+    local name=$1 url=$2
+    shift 2
+    local out
+    out=$(wrk -t1 -c64 -d"$duration" "$@" "$url")
+    printf '%-10s %-28s %s  %s\n' "$name" "$url" \
+        "$(grep 'Requests/sec' <<<"$out" | awk '{print $2 " req/s"}')" \
+        "$(grep 'Transfer/sec' <<<"$out" | awk '{print $2}')/s"
+    grep -E 'Non-2xx|Socket errors' <<<"$out" || true
+}
+
+size=$(stat -c %s "$dir/www/feed.xml")
+echo "feed: $episodes episodes, $size bytes plain; $workers worker(s); wrk -t1 -c64 -d$duration"
+for port in "$ours" "$theirs"; do
+    name=$([[ $port == "$ours" ]] && echo podcatalog || echo nginx)
+    run "$name" "http://127.0.0.1:$port/feed.xml"
+done
+for port in "$ours" "$theirs"; do
+    name=$([[ $port == "$ours" ]] && echo podcatalog || echo nginx)
+    run "$name" "http://127.0.0.1:$port/feed.xml" -H 'Accept-Encoding: gzip'
+done
+for port in "$ours" "$theirs"; do
+    name=$([[ $port == "$ours" ]] && echo podcatalog || echo nginx)
+    run "$name" "http://127.0.0.1:$port/media/big.mp3" -H 'Range: bytes=1048576-2097151'
+done
+ps -o rss=,comm= -p "${pids[0]}" | awk '{print "podcatalog RSS after the runs: " $1 " KiB"}'
