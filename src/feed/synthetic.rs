@@ -24,7 +24,8 @@ som händer efteråt.\n\n## Medverkande\n\n- En programledare från SKR\n- Två 
 erfarenhet av arbetet\n\nLäs mer på [skr.se](https://skr.se/) & i rapporten \"Dialog för \
 demokrati\" <2022>.\n";
 
-/// `n` episodes, numbered 1..=n, one a week from 2010 (newest first).
+/// `n` episodes, numbered 1..=n, one a day from 1990 (newest first), so
+/// even 10,000 of them are all in the past.
 pub fn episodes(n: usize) -> Vec<Episode> {
     let mut out: Vec<Episode> = (1..=n).map(episode).collect();
     out.reverse();
@@ -34,10 +35,10 @@ pub fn episodes(n: usize) -> Vec<Episode> {
 /// Episode number `i` of the synthetic catalogue.
 pub fn episode(i: usize) -> Episode {
     let start = chrono::Utc
-        .with_ymd_and_hms(2010, 1, 4, 5, 0, 0)
+        .with_ymd_and_hms(1990, 1, 1, 5, 0, 0)
         .single()
         .unwrap_or_default();
-    let published = (start + Duration::weeks(i as i64))
+    let published = (start + Duration::days(i as i64))
         .with_timezone(&Stockholm)
         .fixed_offset();
     let credit = |name: &str, role: Role| Credit {

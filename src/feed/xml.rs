@@ -17,32 +17,71 @@ pub fn is_allowed(c: char) -> bool {
 
 /// `text` without the characters XML 1.0 forbids.
 pub fn strip_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().all(is_allowed) {
+    let bytes = text.as_bytes();
+    let clean = (0..bytes.len()).all(|i| forbidden_len(bytes, i) == 0);
+    if clean {
         std::borrow::Cow::Borrowed(text)
     } else {
         std::borrow::Cow::Owned(text.chars().filter(|&c| is_allowed(c)).collect())
     }
 }
 
+/// The byte length of a forbidden character starting at `bytes[i]`, or 0.
+/// Works on bytes because every forbidden character is either an ASCII
+/// control or U+FFFE/U+FFFF (`EF BF BE`/`EF BF BF` in UTF-8).
+fn forbidden_len(bytes: &[u8], i: usize) -> usize {
+    match bytes[i] {
+        b'\t' | b'\n' | b'\r' => 0,
+        0..=0x1f => 1,
+        0xEF if bytes.get(i + 1) == Some(&0xBF)
+            && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) =>
+        {
+            3
+        }
+        _ => 0,
+    }
+}
+
 /// Appends `text` escaped for element content (`attr == false`) or for a
-/// double-quoted attribute value, dropping forbidden characters.
+/// double-quoted attribute value, dropping forbidden characters. Scans
+/// bytes and copies unescaped runs whole: the feed's hot loop.
 pub fn escape_into(out: &mut String, text: &str, attr: bool) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attr => out.push_str("&quot;"),
-            '\'' if attr => out.push_str("&apos;"),
+    let bytes = text.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let replacement = match bytes[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if attr => "&quot;",
+            b'\'' if attr => "&apos;",
             // Attribute values are normalised by parsers (XML 1.0 §3.3.3):
             // keep literal line breaks and tabs by writing them as references.
-            '\n' if attr => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' if attr => out.push_str("&#9;"),
-            c if is_allowed(c) => out.push(c),
-            _ => {}
-        }
+            b'\n' if attr => "&#10;",
+            b'\t' if attr => "&#9;",
+            b'\r' => "&#13;",
+            _ => match forbidden_len(bytes, i) {
+                0 => {
+                    i += 1;
+                    continue;
+                }
+                n => {
+                    // Every boundary here is a character boundary: `i` is
+                    // at an ASCII byte or the lead byte of U+FFFE/FFFF.
+                    out.push_str(&text[run..i]);
+                    i += n;
+                    run = i;
+                    continue;
+                }
+            },
+        };
+        out.push_str(&text[run..i]);
+        out.push_str(replacement);
+        i += 1;
+        run = i;
     }
+    out.push_str(&text[run..]);
 }
 
 /// Appends a CDATA section holding `text`; every `]]>` in it is split as
@@ -171,5 +210,9 @@ mod tests {
     fn emoji_and_swedish_letters_pass_through() {
         assert!("åäö 🎙️ \u{10FFFF}".chars().all(is_allowed));
         assert_eq!(strip_forbidden("ok"), "ok");
+        assert_eq!(strip_forbidden("å\u{FFFF}ö\u{1f}\u{EFBF}"), "åö\u{EFBF}");
+        let mut out = String::new();
+        escape_into(&mut out, "å\u{FFFF}<ö\u{FFFE}", false);
+        assert_eq!(out, "å&lt;ö");
     }
 }
