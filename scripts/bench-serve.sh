@@ -44,6 +44,8 @@ mkdir -p "$dir/www"
 curl -sf "http://127.0.0.1:$ours/feed.xml" -o "$dir/www/feed.xml"
 curl -sf -H 'Accept-Encoding: gzip' "http://127.0.0.1:$ours/feed.xml" -o "$dir/www/feed.xml.gz"
 ln -s "$dir/app/media" "$dir/www/media"
+# nginx workers run as an unprivileged user: let them read the files.
+chmod -R a+rX "$dir"
 cat >"$dir/nginx.conf" <<EOF
 worker_processes $workers;
 daemon off;

@@ -31,13 +31,40 @@ pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 /// `Cache-Control` for feeds: short, because revalidation is a cheap 304.
 const FEED_CACHE_CONTROL: &str = "public, max-age=60";
 
+/// The feed's media type (RSS has no registered one; this is what Apple and
+/// the Podcast Index accept and browsers do not try to render).
+const FEED_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
+
+/// One encoding of a rendered feed with its header values, built once.
+#[derive(Debug)]
+struct Encoded {
+    body: Bytes,
+    validators: Validators,
+    etag: HeaderValue,
+    last_modified: HeaderValue,
+    length: HeaderValue,
+}
+
+impl Encoded {
+    fn new(body: Bytes, validators: Validators) -> Result<Encoded, Error> {
+        let value = |s: &str| {
+            HeaderValue::from_str(s).map_err(|e| Error::Internal(format!("header value: {e}")))
+        };
+        Ok(Encoded {
+            etag: value(&validators.etag)?,
+            last_modified: value(&validators.http_date())?,
+            length: HeaderValue::from(body.len()),
+            body,
+            validators,
+        })
+    }
+}
+
 /// One feed, rendered.
 #[derive(Debug)]
 pub struct Rendered {
-    plain: Bytes,
-    gzip: Bytes,
-    plain_validators: Validators,
-    gzip_validators: Validators,
+    plain: Encoded,
+    gzip: Encoded,
     /// Catalogue revision the bytes were rendered from.
     revision: i64,
     /// When a future episode becomes due and the bytes go stale.
@@ -90,7 +117,7 @@ impl FeedCache {
             c.episodes = None;
             let old: Vec<_> = c.feeds.drain().collect();
             for (scope, r) in old {
-                c.previous.insert(scope, r.plain_validators.clone());
+                c.previous.insert(scope, r.plain.validators.clone());
             }
         }
     }
@@ -215,10 +242,8 @@ fn render(
         _ => SystemTime::now(),
     };
     Ok(Some(Rendered {
-        plain,
-        gzip,
-        plain_validators: Validators::new(etag, modified),
-        gzip_validators: Validators::new(format!("\"{tag}-gzip\""), modified),
+        plain: Encoded::new(plain, Validators::new(etag, modified))?,
+        gzip: Encoded::new(gzip, Validators::new(format!("\"{tag}-gzip\""), modified))?,
         revision,
         expires: feed.next_release(now),
     }))
@@ -250,32 +275,33 @@ pub async fn theme(
 async fn respond(state: &AppState, scope: Scope, headers: &HeaderMap) -> Result<Response, Error> {
     let rendered = get(state, scope).await?.ok_or(Error::NotFound)?;
     let gzip = accepts_gzip(headers);
-    let (body, validators) = if gzip {
-        (&rendered.gzip, &rendered.gzip_validators)
+    let enc = if gzip {
+        &rendered.gzip
     } else {
-        (&rendered.plain, &rendered.plain_validators)
+        &rendered.plain
     };
-    let not_modified = validators.not_modified(headers);
+    let not_modified = enc.validators.not_modified(headers);
     let mut res = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        Response::new(Body::from(body.clone()))
+        Response::new(Body::from(enc.body.clone()))
     };
     let h = res.headers_mut();
-    let mut set = |name, value: &str| {
-        if let Ok(v) = HeaderValue::from_str(value) {
-            h.insert(name, v);
-        }
-    };
-    set(header::ETAG, &validators.etag);
-    set(header::LAST_MODIFIED, &validators.http_date());
-    set(header::CACHE_CONTROL, FEED_CACHE_CONTROL);
-    set(header::VARY, "Accept-Encoding");
+    h.insert(header::ETAG, enc.etag.clone());
+    h.insert(header::LAST_MODIFIED, enc.last_modified.clone());
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(FEED_CACHE_CONTROL),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     if !not_modified {
-        set(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8");
-        set(header::CONTENT_LENGTH, &body.len().to_string());
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(FEED_CONTENT_TYPE),
+        );
+        h.insert(header::CONTENT_LENGTH, enc.length.clone());
         if gzip {
-            set(header::CONTENT_ENCODING, "gzip");
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         }
     }
     Ok(res)
