@@ -9,6 +9,7 @@
 #   1. GET /feed.xml (plain)
 #   2. GET /feed.xml with Accept-Encoding: gzip (nginx: gzip_static)
 #   3. GET /media/big.mp3 with Range: bytes=1048576-2097151 (1 MiB of 50 MB)
+#   4. 256 clients downloading the whole 50 MB file: podcatalog's peak RSS
 # and prints wrk's Requests/sec and Transfer/sec for each server.
 set -euo pipefail
 
@@ -94,4 +95,14 @@ for port in "$ours" "$theirs"; do
     name=$([[ $port == "$ours" ]] && echo podcatalog || echo nginx)
     run "$name" "http://127.0.0.1:$port/media/big.mp3" -H 'Range: bytes=1048576-2097151'
 done
-ps -o rss=,comm= -p "${pids[0]}" | awk '{print "podcatalog RSS after the runs: " $1 " KiB"}'
+# Memory while 256 clients download the whole 50 MB file at once.
+rss_max=0
+(wrk -t1 -c256 -d"$duration" "http://127.0.0.1:$ours/media/big.mp3" >"$dir/wrk-big.txt") &
+wrk_pid=$!
+while kill -0 "$wrk_pid" 2>/dev/null; do
+    rss=$(ps -o rss= -p "${pids[0]}" | tr -d ' ')
+    ((rss > rss_max)) && rss_max=$rss
+    sleep 0.2
+done
+echo "podcatalog: 256 clients downloading the whole 50 MB file:" \
+    "$(awk '/Transfer\/sec/ {print $2}' "$dir/wrk-big.txt")/s, peak RSS ${rss_max} KiB"
