@@ -1,1 +1,7 @@
+//! Integration tests: the real `podcatalog` binary on real files, a real
+//! SQLite database and real audio, in temporary project folders.
 
+mod catalog_cli;
+mod common;
+mod config_errors;
+mod import_errors;
