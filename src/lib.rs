@@ -1,3 +1,4 @@
 //! podcatalog: a podcast feed and episode catalogue service.
 pub mod cli;
 pub mod probe;
+pub mod remote;
