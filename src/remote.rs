@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use crate::probe::{self, AudioInfo, ProbeError};
 
+mod cache;
 mod content_range;
 mod http;
 mod reader;
@@ -32,6 +33,8 @@ pub struct RemoteOptions {
     /// Longest wait for an answer's head, or between two reads of its body.
     pub read_timeout: Duration,
     /// Longest time for the whole probe, however busy the connection.
+    /// Checked before each request and between reads, so a stalled read can
+    /// overrun it by up to `read_timeout`.
     pub total_timeout: Duration,
     /// Redirects followed per request before giving up.
     pub max_redirects: usize,
@@ -195,6 +198,14 @@ pub enum RemoteError {
     Probe(#[from] ProbeError),
 }
 
+/// Whether a command-line input is meant as a URL rather than a path: it
+/// parses as an absolute URL with a scheme longer than one letter (so
+/// `C:\x.mp3` stays a path). `ftp://...` counts as a URL, to be refused
+/// with a clear message rather than reported as a missing file.
+pub fn is_url(input: &str) -> bool {
+    url::Url::parse(input).is_ok_and(|u| u.scheme().len() > 1)
+}
+
 /// Probes the audio at `url` with default options.
 pub fn probe_url(url: &str) -> Result<AudioInfo, RemoteError> {
     probe_url_with(url, &RemoteOptions::default())
@@ -216,4 +227,30 @@ pub fn probe_url_with(url: &str, opts: &RemoteOptions) -> Result<AudioInfo, Remo
     let mut info = probed?;
     info.bytes = len;
     Ok(info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_told_from_paths() {
+        for url in [
+            "https://a.example/x.mp3",
+            "http://127.0.0.1:9/x",
+            "ftp://a/b",
+            "data:,x",
+        ] {
+            assert!(is_url(url), "{url}");
+        }
+        for path in [
+            "episode.mp3",
+            "/srv/audio/1.mp3",
+            "./a:b.mp3",
+            "C:\\x.mp3",
+            "",
+        ] {
+            assert!(!is_url(path), "{path}");
+        }
+    }
 }

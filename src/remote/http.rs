@@ -2,8 +2,8 @@
 //! per probe, redirects followed by hand (so every hop is validated), and the
 //! `HEAD` that tells the length, type and range support of the file.
 
-use std::cell::Cell;
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use reqwest::blocking::{Client, Response};
@@ -22,7 +22,7 @@ pub(crate) struct Http {
     pub(crate) shown: String,
     deadline: Instant,
     /// Requests sent, redirect hops included.
-    pub(crate) requests: Cell<u64>,
+    pub(crate) requests: AtomicU64,
 }
 
 /// What the `HEAD` (or its `GET` stand-in) said about the file.
@@ -60,7 +60,7 @@ impl Http {
             opts: opts.clone(),
             shown,
             deadline: Instant::now() + opts.total_timeout,
-            requests: Cell::new(0),
+            requests: AtomicU64::new(0),
         })
     }
 
@@ -96,7 +96,8 @@ impl Http {
             if let Some((first, last)) = range {
                 req = req.header(header::RANGE, format!("bytes={first}-{last}"));
             }
-            self.requests.set(self.requests.get() + 1);
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(%method, url = %current, ?range, "remote request");
             let resp = req.send().map_err(|e| self.transport(e))?;
             if !is_redirect(resp.status()) {
                 return Ok(resp);

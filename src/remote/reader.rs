@@ -10,13 +10,13 @@
 //! is read as one stream instead: forward seeks skip bytes, and a backward
 //! seek past the cache restarts the download, at most `max_restarts` times.
 
-use std::collections::VecDeque;
 use std::io::{self, Read, Seek, SeekFrom};
 
 use reqwest::blocking::Response;
 use reqwest::{Method, StatusCode, header};
 use url::Url;
 
+use super::cache::BlockCache;
 use super::content_range::ContentRange;
 use super::http::{self, Http, Resource};
 use super::{RemoteError, RemoteOptions, target};
@@ -117,7 +117,10 @@ impl RangeReader {
     /// Requests sent and bytes received so far.
     pub fn stats(&self) -> TransferStats {
         TransferStats {
-            requests: self.http.requests.get(),
+            requests: self
+                .http
+                .requests
+                .load(std::sync::atomic::Ordering::Relaxed),
             bytes_received: self.bytes_received,
         }
     }
@@ -369,50 +372,13 @@ impl Seek for RangeReader {
     }
 }
 
-/// Least-recently-used blocks, most recent first. A few dozen entries at
-/// most, so a linear scan beats any map.
-struct BlockCache {
-    capacity: usize,
-    blocks: VecDeque<(u64, Vec<u8>)>,
-}
-
-impl BlockCache {
-    fn new(capacity: usize) -> Self {
-        Self {
-            capacity,
-            blocks: VecDeque::with_capacity(capacity),
-        }
-    }
-
-    fn contains(&self, index: u64) -> bool {
-        self.blocks.iter().any(|(i, _)| *i == index)
-    }
-
-    fn get(&mut self, index: u64) -> Option<&[u8]> {
-        let at = self.blocks.iter().position(|(i, _)| *i == index)?;
-        let entry = self.blocks.remove(at)?;
-        self.blocks.push_front(entry);
-        self.blocks.front().map(|(_, b)| b.as_slice())
-    }
-
-    fn insert(&mut self, index: u64, block: Vec<u8>) {
-        self.blocks.retain(|(i, _)| *i != index);
-        self.blocks.push_front((index, block));
-        self.blocks.truncate(self.capacity);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn cache_evicts_the_least_recently_used_block() {
-        let mut cache = BlockCache::new(2);
-        cache.insert(1, vec![1]);
-        cache.insert(2, vec![2]);
-        assert_eq!(cache.get(1), Some(&[1u8][..]));
-        cache.insert(3, vec![3]);
-        assert!(cache.contains(1) && cache.contains(3) && !cache.contains(2));
+    fn range_reader_can_move_to_a_blocking_thread() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<RangeReader>();
     }
 }
