@@ -175,7 +175,7 @@ pub enum RemoteError {
         /// What did not match.
         reason: String,
     },
-    /// The file's length or ETag changed, or a body ended early.
+    /// The file's length changed between requests.
     #[error("{url}: file changed while probing: {reason}")]
     Changed {
         /// The URL.

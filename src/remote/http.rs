@@ -36,8 +36,6 @@ pub(crate) struct Resource {
     pub content_type: Option<String>,
     /// `Accept-Ranges: none` was sent: do not even try ranges.
     pub refuses_ranges: bool,
-    /// `ETag`, compared with every later answer to notice a replaced file.
-    pub etag: Option<String>,
 }
 
 impl Http {
@@ -224,11 +222,18 @@ impl Http {
 }
 
 /// Looks at `url` with `HEAD`: final URL, length, type, range support.
-/// Servers that refuse `HEAD` (405, 501) are asked with a one-byte `GET`.
+/// Servers that refuse `HEAD` are asked with a one-byte `GET`: 405 and 501
+/// say so plainly, and presigned S3/CDN URLs answer 403 because the
+/// signature covers the method.
 pub(crate) fn discover(http: &Http, url: &Url) -> Result<Resource, RemoteError> {
     let resp = http.send(&Method::HEAD, url, None)?;
     let status = resp.status();
-    if status == StatusCode::METHOD_NOT_ALLOWED || status == StatusCode::NOT_IMPLEMENTED {
+    let refused = [
+        StatusCode::FORBIDDEN,
+        StatusCode::METHOD_NOT_ALLOWED,
+        StatusCode::NOT_IMPLEMENTED,
+    ];
+    if refused.contains(&status) {
         return discover_with_get(http, url);
     }
     if !status.is_success() {
@@ -287,7 +292,6 @@ fn resource(http: &Http, resp: &Response, len: u64) -> Result<Resource, RemoteEr
         len,
         content_type,
         refuses_ranges,
-        etag: header_str(headers, header::ETAG).map(str::to_string),
     })
 }
 

@@ -207,8 +207,10 @@ impl RangeReader {
     }
 
     /// Checks a 206 answer against what was asked; returns the last byte sent.
+    /// The length, not the `ETag`, is what tells a changed file: servers
+    /// behind a load balancer often send different ETags for the same bytes
+    /// (Apache's default includes the inode).
     fn check_partial(&self, resp: &Response, first: u64, last: u64) -> Result<u64, RemoteError> {
-        self.check_etag(resp)?;
         let raw = http::header_str(resp.headers(), header::CONTENT_RANGE);
         let range = raw
             .and_then(ContentRange::parse)
@@ -240,20 +242,8 @@ impl RangeReader {
         Ok(range.last)
     }
 
-    fn check_etag(&self, resp: &Response) -> Result<(), RemoteError> {
-        let now = http::header_str(resp.headers(), header::ETAG);
-        match (&self.resource.etag, now) {
-            (Some(before), Some(now)) if before != now => Err(RemoteError::Changed {
-                url: self.http.shown.clone(),
-                reason: format!("ETag was {before}, now {now}"),
-            }),
-            _ => Ok(()),
-        }
-    }
-
     /// Checks that a whole-file answer is as long as the `HEAD` said.
     fn check_same_length(&self, resp: &Response) -> Result<(), RemoteError> {
-        self.check_etag(resp)?;
         let len = http::header_str(resp.headers(), header::CONTENT_LENGTH)
             .and_then(|v| v.trim().parse::<u64>().ok());
         match len {
