@@ -8,9 +8,10 @@
 //! growing read-ahead for an MP3 frame walk. It does not parse audio (that is
 //! `probe`) and does not store anything (that is the catalogue).
 //!
-//! The API is blocking (reqwest's blocking client runs its own runtime
-//! thread): call it from CLI threads or `spawn_blocking`, never directly
-//! inside an async task.
+//! [`Remote`] keeps one client for many probes (a feed's episodes on one
+//! CDN share connections). The API is blocking (reqwest's blocking client
+//! runs its own runtime thread): call it from CLI threads or
+//! `spawn_blocking`, never directly inside an async task.
 
 use std::time::Duration;
 
@@ -193,6 +194,12 @@ pub enum RemoteError {
         /// The limit.
         max: u32,
     },
+    /// The HTTP client could not be started (TLS roots, runtime thread).
+    #[error("cannot start the HTTP client: {source}")]
+    Setup {
+        /// The underlying error.
+        source: reqwest::Error,
+    },
     /// The bytes arrived but are not audio the probe understands.
     #[error(transparent)]
     Probe(#[from] ProbeError),
@@ -213,25 +220,63 @@ pub fn probe_url(url: &str) -> Result<AudioInfo, RemoteError> {
 
 /// Probes the audio at `url`. `bytes` in the answer is the `HEAD` length.
 pub fn probe_url_with(url: &str, opts: &RemoteOptions) -> Result<AudioInfo, RemoteError> {
-    let mut reader = RangeReader::open(url, opts)?;
-    let len = reader.len();
-    let name = reader.shown_url().to_string();
-    let probed = probe::probe_reader(&mut reader, len, &name);
-    // A transport failure reaches the probe as a bare io::Error; report the
-    // typed error instead of the probe's wrapper around it.
-    if let Some(err) = reader.take_error() {
-        return Err(err);
+    Remote::new(opts.clone())?.probe(url)
+}
+
+/// One HTTP client for many probes, so probing a whole feed reuses the
+/// connections (and TLS sessions) to its CDN. Cheap to clone, and usable
+/// from many threads at once.
+#[derive(Debug, Clone)]
+pub struct Remote {
+    client: reqwest::blocking::Client,
+    opts: RemoteOptions,
+}
+
+impl Remote {
+    /// Starts the client (reqwest runs it on a thread of its own).
+    pub fn new(opts: RemoteOptions) -> Result<Self, RemoteError> {
+        let client = http::client(&opts).map_err(|source| RemoteError::Setup { source })?;
+        Ok(Self { client, opts })
     }
-    let stats = reader.stats();
-    tracing::debug!(url = name, len, ?stats, "probed remote audio");
-    let mut info = probed?;
-    info.bytes = len;
-    Ok(info)
+
+    /// The options every probe of this client uses.
+    pub fn options(&self) -> &RemoteOptions {
+        &self.opts
+    }
+
+    /// Validates `url`, sends the `HEAD` and returns a reader positioned at 0.
+    pub fn open(&self, url: &str) -> Result<RangeReader, RemoteError> {
+        RangeReader::open_with(self.client.clone(), url, &self.opts)
+    }
+
+    /// Probes the audio at `url`. `bytes` in the answer is the `HEAD` length.
+    pub fn probe(&self, url: &str) -> Result<AudioInfo, RemoteError> {
+        let mut reader = self.open(url)?;
+        let len = reader.len();
+        let name = reader.shown_url().to_string();
+        let probed = probe::probe_reader(&mut reader, len, &name);
+        // A transport failure reaches the probe as a bare io::Error; report
+        // the typed error instead of the probe's wrapper around it.
+        if let Some(err) = reader.take_error() {
+            return Err(err);
+        }
+        let stats = reader.stats();
+        tracing::debug!(url = name, len, ?stats, "probed remote audio");
+        let mut info = probed?;
+        info.bytes = len;
+        Ok(info)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remote_can_be_shared_between_threads() {
+        fn send_sync<T: Send + Sync + Clone + 'static>() {}
+        send_sync::<Remote>();
+    }
 
     #[test]
     fn urls_are_told_from_paths() {

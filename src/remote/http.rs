@@ -1,6 +1,6 @@
-//! The HTTP client and the first look at a URL: one blocking reqwest client
-//! per probe, redirects followed by hand (so every hop is validated), and the
-//! `HEAD` that tells the length, type and range support of the file.
+//! The HTTP client and the first look at a URL: a blocking reqwest client,
+//! redirects followed by hand (so every hop is validated), and the `HEAD`
+//! that tells the length, type and range support of the file.
 
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,8 +13,8 @@ use url::Url;
 
 use super::{RemoteError, RemoteOptions, target};
 
-/// A configured client plus what every error needs: the URL as the user gave
-/// it, and the deadline of the whole probe.
+/// The shared client plus what one probe's errors need: the URL as the user
+/// gave it, and the deadline of the whole probe.
 pub(crate) struct Http {
     client: Client,
     pub(crate) opts: RemoteOptions,
@@ -38,28 +38,28 @@ pub(crate) struct Resource {
     pub refuses_ranges: bool,
 }
 
+/// Builds the client. Timeouts: reqwest's blocking `timeout` bounds the wait
+/// for the response head *and* each body read separately, so it is a read
+/// timeout, not a cap on a whole (possibly long) download.
+pub(crate) fn client(opts: &RemoteOptions) -> reqwest::Result<Client> {
+    Client::builder()
+        .connect_timeout(opts.connect_timeout)
+        .timeout(opts.read_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("podcatalog/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
 impl Http {
-    /// Builds the client. Timeouts: reqwest's blocking `timeout` bounds the
-    /// wait for the response head *and* each body read separately, so it is
-    /// a read timeout, not a cap on a whole (possibly long) download.
-    pub(crate) fn new(shown: String, opts: &RemoteOptions) -> Result<Self, RemoteError> {
-        let client = Client::builder()
-            .connect_timeout(opts.connect_timeout)
-            .timeout(opts.read_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("podcatalog/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|source| RemoteError::Transport {
-                url: shown.clone(),
-                source,
-            })?;
-        Ok(Self {
+    /// Starts one probe of `shown` with a (cheaply cloned) client.
+    pub(crate) fn new(client: Client, shown: String, opts: &RemoteOptions) -> Self {
+        Self {
             client,
             opts: opts.clone(),
             shown,
             deadline: Instant::now() + opts.total_timeout,
             requests: AtomicU64::new(0),
-        })
+        }
     }
 
     /// Fails once the whole probe has taken longer than `total_timeout`.

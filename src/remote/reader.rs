@@ -12,14 +12,14 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-use reqwest::blocking::Response;
+use reqwest::blocking::{Client, Response};
 use reqwest::{Method, StatusCode, header};
 use url::Url;
 
 use super::cache::BlockCache;
 use super::content_range::ContentRange;
 use super::http::{self, Http, Resource};
-use super::{RemoteError, RemoteOptions, target};
+use super::{Remote, RemoteError, RemoteOptions, target};
 
 /// `Read + Seek` over an http(s) URL, fetching blocks on demand.
 pub struct RangeReader {
@@ -59,14 +59,24 @@ pub struct TransferStats {
 
 impl RangeReader {
     /// Validates `url`, sends the `HEAD` and returns a reader positioned at 0.
+    /// Starts a client of its own; [`Remote::open`] shares one.
     pub fn open(url: &str, opts: &RemoteOptions) -> Result<Self, RemoteError> {
+        Remote::new(opts.clone())?.open(url)
+    }
+
+    /// [`RangeReader::open`] with a given client.
+    pub(crate) fn open_with(
+        client: Client,
+        url: &str,
+        opts: &RemoteOptions,
+    ) -> Result<Self, RemoteError> {
         let shown = target::display(url);
         let parsed =
             target::parse(url, opts.max_url_len).map_err(|reason| RemoteError::InvalidUrl {
                 url: shown.clone(),
                 reason,
             })?;
-        let http = Http::new(shown, opts)?;
+        let http = Http::new(client, shown, opts);
         let resource = http::discover(&http, &parsed)?;
         let cache_blocks = opts.cache_blocks.max(1);
         Ok(Self {

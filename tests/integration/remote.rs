@@ -5,7 +5,7 @@
 use std::io::{Read, Seek, SeekFrom};
 use std::time::{Duration, Instant};
 
-use podcatalog::remote::{self, RangeReader, RemoteError, RemoteOptions};
+use podcatalog::remote::{self, RangeReader, Remote, RemoteError, RemoteOptions};
 
 mod server;
 
@@ -169,6 +169,33 @@ fn a_server_without_ranges_is_streamed_and_restarts_are_bounded() {
         "{err}"
     );
     assert_names(&err, &url);
+}
+
+#[test]
+fn one_remote_serves_many_threads_at_once() {
+    let files: Vec<(String, Vec<u8>)> = (0..6)
+        .map(|i| {
+            (
+                format!("{i}.mp3"),
+                pattern(50_000 + i * 1000, 10 + i as u64),
+            )
+        })
+        .collect();
+    let served: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let server = Server::start(&served);
+    let remote = Remote::new(small_blocks()).expect("client");
+    std::thread::scope(|scope| {
+        for (name, bytes) in &files {
+            let (remote, url) = (remote.clone(), server.url(&format!("/ranged/{name}")));
+            scope.spawn(move || {
+                let mut reader = remote.open(&url).expect("open");
+                check_random_reads(&mut reader, bytes, 200, bytes.len() as u64);
+            });
+        }
+    });
 }
 
 #[test]
