@@ -274,7 +274,6 @@ fn endless_redirects_stop_at_the_limit() {
         "{err}"
     );
     assert_names(&err, &url);
-    assert_eq!(server.requests(), 0, "only the file routes count");
 }
 
 #[test]
