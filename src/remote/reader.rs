@@ -141,39 +141,56 @@ impl RangeReader {
         self.failure.take()
     }
 
+    /// Serves `buf` from the cache, fetching the block at `pos` first when
+    /// it is missing; copies on through further cached blocks.
     fn read_block(&mut self, buf: &mut [u8]) -> Result<usize, RemoteError> {
         if buf.is_empty() || self.pos >= self.resource.len {
             return Ok(0);
         }
         let index = self.pos / self.block_size;
-        let offset = (self.pos % self.block_size) as usize;
         if !self.cache.contains(index) {
             if self.stream.is_some() || self.resource.refuses_ranges {
                 self.fetch_streamed(index)?;
             } else {
-                self.fetch_range(index)?;
+                let offset = self.pos % self.block_size;
+                let demand = (offset + buf.len() as u64).div_ceil(self.block_size);
+                self.fetch_range(index, demand)?;
             }
         }
-        let block = self.cache.get(index).ok_or_else(|| RemoteError::BadRange {
-            url: self.http.shown.clone(),
-            reason: format!("block {index} missing after fetching it"),
-        })?;
-        let n = buf.len().min(block.len().saturating_sub(offset));
-        buf[..n].copy_from_slice(&block[offset..offset + n]);
-        self.pos += n as u64;
-        Ok(n)
+        let mut copied = 0;
+        while copied < buf.len() && self.pos < self.resource.len {
+            let index = self.pos / self.block_size;
+            let offset = (self.pos % self.block_size) as usize;
+            let Some(block) = self.cache.get(index) else {
+                break;
+            };
+            let n = (buf.len() - copied).min(block.len().saturating_sub(offset));
+            buf[copied..copied + n].copy_from_slice(&block[offset..offset + n]);
+            copied += n;
+            self.pos += n as u64;
+        }
+        if copied == 0 {
+            return Err(RemoteError::BadRange {
+                url: self.http.shown.clone(),
+                reason: format!("block {index} missing after fetching it"),
+            });
+        }
+        Ok(copied)
     }
 
-    /// Fetches block `index` and, when access is sequential, the blocks after it.
-    fn fetch_range(&mut self, index: u64) -> Result<(), RemoteError> {
+    /// Fetches block `index` with the `demand - 1` blocks the caller's read
+    /// spans, or more when misses are sequential (read-ahead doubling), in
+    /// one request; never past `max_read_ahead`, a cached block or the end.
+    fn fetch_range(&mut self, index: u64, demand: u64) -> Result<(), RemoteError> {
         self.read_ahead = if self.next_sequential == Some(index) {
             (self.read_ahead * 2).min(self.max_read_ahead)
         } else {
             1
         };
+        let wanted = demand.max(self.read_ahead).min(self.max_read_ahead);
         let blocks_in_file = self.resource.len.div_ceil(self.block_size);
         let mut count = 1;
-        while count < self.read_ahead
+        while count < wanted
             && index + count < blocks_in_file
             && !self.cache.contains(index + count)
         {

@@ -118,6 +118,20 @@ fn reading_head_and_tail_of_a_large_file_transfers_little() {
 }
 
 #[test]
+fn a_large_read_is_one_request() {
+    // The probe reads through a 256 KiB window: one fill, one request.
+    let file = pattern(1024 * 1024, 11);
+    let server = Server::start(&[("big.mp3", &file)]);
+    let mut reader = open(&server.url("/ranged/big.mp3"), &RemoteOptions::default());
+    reader.seek(SeekFrom::Start(1000)).expect("seek");
+    let mut window = vec![0; 256 * 1024];
+    reader.read_exact(&mut window).expect("window");
+    assert!(window == file[1000..1000 + window.len()]);
+    assert_eq!(server.requests(), 2, "HEAD + one range");
+    assert_eq!(server.bytes_served(), 5 * 64 * 1024);
+}
+
+#[test]
 fn a_frame_walk_reads_ahead_instead_of_one_request_per_frame() {
     let file = pattern(5 * 1024 * 1024, 6);
     let server = Server::start(&[("big.mp3", &file)]);
