@@ -1,7 +1,9 @@
 //! Integration tests: the real `podcatalog` binary on real files, a real
-//! SQLite database and real audio, in temporary project folders.
+//! SQLite database and real audio, in temporary project folders; a real
+//! HTTP server on loopback for remote audio.
 
 mod catalog_cli;
 mod common;
 mod config_errors;
 mod import_errors;
+mod remote;
