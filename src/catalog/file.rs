@@ -242,7 +242,11 @@ impl Checker<'_> {
                 Ok(AudioRef::File(name.to_string()))
             }
             (None, Some(url)) => {
-                if !url.get_ref().starts_with("https://") {
+                // Which hosts may be fetched is the remote module's rule; here
+                // only the shape: an absolute web address.
+                let shape_ok = url::Url::parse(url.get_ref())
+                    .is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.host_str().is_some());
+                if !shape_ok {
                     let reason = format!("`{}` must be an https:// URL", url.get_ref());
                     return Err(self.err("audio_url", url, reason));
                 }

@@ -476,3 +476,64 @@ fn remote_probe_matches_local_probe_for_each_container() {
         }
     }
 }
+
+/// `add --audio-url` measures remote audio over HTTP and stores the URL as
+/// the enclosure, touching nothing in media/.
+#[test]
+fn add_with_audio_url_probes_the_remote_file() {
+    let mp3 = std::fs::read(crate::common::repo().join("tests/fixtures/remote/sine-1s.mp3"))
+        .expect("fixture");
+    let server = Server::start(&[("ep.mp3", &mp3)]);
+    let p = crate::common::Project::initialised();
+    let media_before = std::fs::read_dir(p.path("media")).expect("media").count();
+    let url = server.url("/ranged/ep.mp3");
+    let r = p.run(&[
+        "add",
+        "--number",
+        "91",
+        "--title",
+        "Fjärrljud",
+        "--published",
+        "2023-02-01",
+        "--audio-url",
+        &url,
+    ]);
+    assert!(r.ok, "{}", r.stderr);
+    let shown: serde_json::Value =
+        serde_json::from_str(&p.run(&["show", "91", "--json"]).stdout).expect("json");
+    assert_eq!(shown["audio"]["source"]["url"], url.as_str());
+    assert_eq!(shown["audio"]["bytes"], mp3.len());
+    assert_eq!(shown["audio"]["mime"], "audio/mpeg");
+    assert_eq!(shown["audio"]["duration_ms"], 1000);
+    assert_eq!(
+        std::fs::read_dir(p.path("media")).expect("media").count(),
+        media_before
+    );
+}
+
+/// A 404 for `add --audio-url` is a clear error and writes nothing.
+#[test]
+fn add_with_a_missing_remote_file_changes_nothing() {
+    let server = Server::start(&[]);
+    let p = crate::common::Project::initialised();
+    let before = p.fingerprint();
+    let url = server.url("/ranged/gone.mp3");
+    let r = p.run(&[
+        "add",
+        "--number",
+        "91",
+        "--title",
+        "X",
+        "--published",
+        "2023-02-01",
+        "--audio-url",
+        &url,
+    ]);
+    assert!(!r.ok);
+    assert!(
+        r.stderr.contains(&url) && r.stderr.contains("404"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(p.fingerprint(), before);
+}
