@@ -46,16 +46,16 @@ src 48000 158417 s48
 printf 'P6 2 2 255\n' > "$tmp/cover.ppm"; head -c 12 /dev/zero >> "$tmp/cover.ppm"
 ffmpeg -loglevel error -i "$tmp/cover.ppm" "$tmp/cover.png"
 
-lame --quiet -b 32 -m m "$tmp/s44.wav" "$out/cbr.mp3"
+lame --quiet -b 64 -m m --resample 44.1 "$tmp/s44.wav" "$out/cbr.mp3"
 add cbr.mp3 145373 44100 0
-lame --quiet -V 9 -m m --tt "Episode 1: Exact <durations> & \"gaps\"" --ta "Åsa Öberg" \
+lame --quiet -V 9 -m m --resample 44.1 --tt "Episode 1: Exact <durations> & \"gaps\"" --ta "Åsa Öberg" \
   --tl "Probe Show" --ti "$tmp/cover.png" "$tmp/s44.wav" "$out/vbr-tagged.mp3"
 add vbr-tagged.mp3 145373 44100 0
-lame --quiet -V 9 -m m -t "$tmp/s44.wav" "$out/vbr-noxing.mp3"
+lame --quiet -V 9 -m m --resample 44.1 -t "$tmp/s44.wav" "$out/vbr-noxing.mp3"
 add vbr-noxing.mp3 145373 44100 "$(mp3_tol 1152)"
-lame --quiet -V 9 -m m "$tmp/s22.wav" "$out/mpeg2-22k.mp3"
+lame --quiet -V 9 -m m --resample 22.05 "$tmp/s22.wav" "$out/mpeg2-22k.mp3"
 add mpeg2-22k.mp3 72689 22050 0
-lame --quiet -V 9 -m m "$tmp/s11.wav" "$out/mpeg25-11k.mp3"
+lame --quiet -V 9 -m m --resample 11.025 "$tmp/s11.wav" "$out/mpeg25-11k.mp3"
 add mpeg25-11k.mp3 36341 11025 0
 # Two files joined with cat: the first Xing header is stale, the second sits
 # mid-stream; each part carries its own delay and padding.
