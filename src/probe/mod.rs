@@ -14,6 +14,7 @@ use std::path::Path;
 
 mod adts;
 mod flac;
+mod flac_frame;
 mod id3;
 mod mp3;
 mod mp3_frame;
