@@ -21,6 +21,7 @@ mod mp3_frame;
 mod mp4;
 mod mp4_boxes;
 mod ogg;
+mod ogg_page;
 mod sniff;
 mod source;
 mod tags;
