@@ -20,6 +20,7 @@ mod mp3;
 mod mp3_frame;
 mod mp4;
 mod mp4_boxes;
+mod mp4_esds;
 mod ogg;
 mod ogg_page;
 mod sniff;
