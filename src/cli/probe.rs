@@ -45,7 +45,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let results = probe_all(&args.inputs);
     let mut out = std::io::stdout().lock();
     if !args.json {
-        writeln!(out, "{:>12}  {:>10}  {:<10}  {:<6}  {:>6}  {:>2}  {:>5}  PATH", "DURATION", "BYTES", "MIME", "CODEC", "RATE", "CH", "KBPS")?;
+        writeln!(
+            out,
+            "{:>12}  {:>10}  {:<10}  {:<6}  {:>6}  {:>2}  {:>5}  PATH",
+            "DURATION", "BYTES", "MIME", "CODEC", "RATE", "CH", "KBPS"
+        )?;
     }
     let mut failed = false;
     for (input, result) in args.inputs.iter().zip(&results) {
@@ -56,7 +60,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             table_line(&mut out, input, result)?;
         }
     }
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Probes all inputs on rayon's pool, keeping input order.
@@ -92,12 +100,19 @@ fn json_line(input: &Path, result: &Result<AudioInfo, ProbeError>) -> serde_json
     let path = input.display().to_string();
     match result {
         Ok(info) => serde_json::to_string(&JsonOk { path, info }),
-        Err(e) => serde_json::to_string(&JsonErr { path, error: e.to_string() }),
+        Err(e) => serde_json::to_string(&JsonErr {
+            path,
+            error: e.to_string(),
+        }),
     }
 }
 
 /// One table row on stdout; warnings and errors go to stderr.
-fn table_line(out: &mut impl Write, input: &Path, result: &Result<AudioInfo, ProbeError>) -> std::io::Result<()> {
+fn table_line(
+    out: &mut impl Write,
+    input: &Path,
+    result: &Result<AudioInfo, ProbeError>,
+) -> std::io::Result<()> {
     match result {
         Ok(i) => {
             writeln!(
@@ -124,7 +139,13 @@ fn table_line(out: &mut impl Write, input: &Path, result: &Result<AudioInfo, Pro
 /// `h:mm:ss.mmm` for a duration in milliseconds.
 fn clock(ms: u64) -> String {
     let s = ms / 1000;
-    format!("{}:{:02}:{:02}.{:03}", s / 3600, s / 60 % 60, s % 60, ms % 1000)
+    format!(
+        "{}:{:02}:{:02}.{:03}",
+        s / 3600,
+        s / 60 % 60,
+        s % 60,
+        ms % 1000
+    )
 }
 
 #[cfg(test)]
@@ -139,8 +160,13 @@ mod tests {
 
     #[test]
     fn json_error_line_names_path_and_error() {
-        let err = ProbeError::Empty { path: "a.mp3".into() };
+        let err = ProbeError::Empty {
+            path: "a.mp3".into(),
+        };
         let line = json_line(Path::new("a.mp3"), &Err(err)).expect("serialises");
-        assert_eq!(line, r#"{"path":"a.mp3","error":"a.mp3: empty file (0 bytes)"}"#);
+        assert_eq!(
+            line,
+            r#"{"path":"a.mp3","error":"a.mp3: empty file (0 bytes)"}"#
+        );
     }
 }

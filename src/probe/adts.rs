@@ -14,7 +14,9 @@ use std::io::{Read, Seek};
 const SEARCH: u64 = 1 << 16;
 
 /// Sample rates by sampling-frequency index.
-const RATES: [u32; 13] = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
+const RATES: [u32; 13] = [
+    96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350,
+];
 
 /// One parsed ADTS header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +40,12 @@ fn parse(h: &[u8]) -> Option<Header> {
         return None;
     }
     let samples = 1024 * (u32::from(h[6] & 3) + 1);
-    Some(Header { sample_rate, channels, len, samples })
+    Some(Header {
+        sample_rate,
+        channels,
+        len,
+        samples,
+    })
 }
 
 /// Whether `h` starts with a plausible ADTS header (used by sniffing).
@@ -56,12 +63,19 @@ pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fau
     };
     let mut warnings = Vec::new();
     if pos > start {
-        warnings.push(format!("{} bytes of junk before the first ADTS frame", pos - start));
+        warnings.push(format!(
+            "{} bytes of junk before the first ADTS frame",
+            pos - start
+        ));
     }
     let (mut samples, mut bytes) = (0u64, 0u64);
     while pos + 7 <= end {
-        let Some(h) = parse(src.peek(pos, 7)?).filter(|h| h.sample_rate == first.sample_rate) else {
-            warnings.push(format!("{} bytes after the last ADTS frame ignored", end - pos));
+        let Some(h) = parse(src.peek(pos, 7)?).filter(|h| h.sample_rate == first.sample_rate)
+        else {
+            warnings.push(format!(
+                "{} bytes after the last ADTS frame ignored",
+                end - pos
+            ));
             break;
         };
         if pos + u64::from(h.len) > end {
@@ -90,7 +104,11 @@ pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fau
 }
 
 /// First header within `SEARCH` of `from` that is followed by two more.
-fn find_sync<R: Read + Seek>(src: &mut Source<R>, from: u64, end: u64) -> Result<Option<(u64, Header)>, Fault> {
+fn find_sync<R: Read + Seek>(
+    src: &mut Source<R>,
+    from: u64,
+    end: u64,
+) -> Result<Option<(u64, Header)>, Fault> {
     let mut pos = from;
     while pos + 7 <= end && pos < from + SEARCH {
         if let Some(h) = parse(src.peek(pos, 7)?) {
@@ -125,7 +143,15 @@ mod tests {
     fn frame(len: u16) -> Vec<u8> {
         let mut f = vec![0u8; usize::from(len)];
         let l = u32::from(len);
-        f[..7].copy_from_slice(&[0xFF, 0xF1, 0x50, 0x40 | (l >> 11) as u8, (l >> 3) as u8, ((l & 7) << 5) as u8 | 0x1F, 0xFC]);
+        f[..7].copy_from_slice(&[
+            0xFF,
+            0xF1,
+            0x50,
+            0x40 | (l >> 11) as u8,
+            (l >> 3) as u8,
+            ((l & 7) << 5) as u8 | 0x1F,
+            0xFC,
+        ]);
         f
     }
 

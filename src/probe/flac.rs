@@ -55,9 +55,15 @@ pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fau
 fn reconcile(info: &StreamInfo, last: Option<LastFrame>, warnings: &mut Vec<String>) -> u64 {
     match last {
         Some(l) if info.total == 0 => {
-            warnings.push("STREAMINFO has no sample count (streamed encode); counted from the last frame".into());
+            warnings.push(
+                "STREAMINFO has no sample count (streamed encode); counted from the last frame"
+                    .into(),
+            );
             if !l.complete {
-                warnings.push("truncated: the last frame is incomplete; duration counts complete frames only".into());
+                warnings.push(
+                    "truncated: the last frame is incomplete; duration counts complete frames only"
+                        .into(),
+                );
             }
             l.end_sample()
         }
@@ -74,11 +80,16 @@ fn reconcile(info: &StreamInfo, last: Option<LastFrame>, warnings: &mut Vec<Stri
 }
 
 /// Reads the metadata blocks; returns STREAMINFO and where audio starts.
-fn read_metadata<R: Read + Seek>(src: &mut Source<R>, tags: &mut Tags) -> Result<(StreamInfo, u64), Fault> {
+fn read_metadata<R: Read + Seek>(
+    src: &mut Source<R>,
+    tags: &mut Tags,
+) -> Result<(StreamInfo, u64), Fault> {
     let mut pos = 4u64;
     let mut info = None;
     loop {
-        let Some(h) = src.exact(pos, 4)? else { return corrupt("metadata blocks run past the end of the file") };
+        let Some(h) = src.exact(pos, 4)? else {
+            return corrupt("metadata blocks run past the end of the file");
+        };
         let (last, kind, len) = (h[0] & 0x80 != 0, h[0] & 0x7F, be32(h, 0) & 0x00FF_FFFF);
         let body = pos + 4;
         match kind {
@@ -129,13 +140,24 @@ mod tests {
         let packed: u64 = (22050 << 44) | (15 << 36) | 72689;
         b[10..18].copy_from_slice(&packed.to_be_bytes());
         let i = parse_streaminfo(&b);
-        assert_eq!((i.block_size, i.sample_rate, i.channels, i.total), (4096, 22050, 1, 72689));
+        assert_eq!(
+            (i.block_size, i.sample_rate, i.channels, i.total),
+            (4096, 22050, 1, 72689)
+        );
     }
 
     #[test]
     fn zero_total_uses_the_scan() {
-        let info = StreamInfo { total: 0, sample_rate: 8000, ..StreamInfo::default() };
-        let last = LastFrame { first_sample: 8192, block: 100, complete: true };
+        let info = StreamInfo {
+            total: 0,
+            sample_rate: 8000,
+            ..StreamInfo::default()
+        };
+        let last = LastFrame {
+            first_sample: 8192,
+            block: 100,
+            complete: true,
+        };
         let mut w = Vec::new();
         assert_eq!(reconcile(&info, Some(last), &mut w), 8292);
         assert_eq!(w.len(), 1);

@@ -28,7 +28,12 @@ pub(crate) struct LastFrame {
 impl LastFrame {
     /// Samples up to the end of the last complete frame.
     pub(crate) fn end_sample(&self) -> u64 {
-        self.first_sample + if self.complete { u64::from(self.block) } else { 0 }
+        self.first_sample
+            + if self.complete {
+                u64::from(self.block)
+            } else {
+                0
+            }
     }
 }
 
@@ -46,20 +51,38 @@ pub(crate) fn find_last<R: Read + Seek>(
     audio_start: u64,
     info: &StreamInfo,
 ) -> Result<Option<LastFrame>, Fault> {
-    let window = if info.max_frame > 0 { 2 * u64::from(info.max_frame) + 64 } else { DEFAULT_WINDOW };
+    let window = if info.max_frame > 0 {
+        2 * u64::from(info.max_frame) + 64
+    } else {
+        DEFAULT_WINDOW
+    };
     let from = src.len().saturating_sub(window).max(audio_start);
-    let Some(tail) = src.read_vec(from, (src.len() - from) as usize)? else { return Ok(None) };
+    let Some(tail) = src.read_vec(from, (src.len() - from) as usize)? else {
+        return Ok(None);
+    };
     let headers: Vec<Header> = (0..tail.len().saturating_sub(1))
         .filter(|&i| tail[i] == 0xFF && tail[i + 1] & 0xFE == 0xF8)
-        .filter_map(|i| parse(&tail[i..], info).map(|(first_sample, block)| Header { pos: i as u64, first_sample, block }))
+        .filter_map(|i| {
+            parse(&tail[i..], info).map(|(first_sample, block)| Header {
+                pos: i as u64,
+                first_sample,
+                block,
+            })
+        })
         .collect();
     for (k, h) in headers.iter().enumerate().rev() {
         let consistent = k == 0 && from == audio_start
-            || headers[..k].iter().any(|p| p.first_sample + u64::from(p.block) == h.first_sample);
+            || headers[..k]
+                .iter()
+                .any(|p| p.first_sample + u64::from(p.block) == h.first_sample);
         if consistent {
             let body = tail.get(h.pos as usize..).unwrap_or(&[]);
             let complete = body.len() >= 2 && crc16(body) == 0;
-            return Ok(Some(LastFrame { first_sample: h.first_sample, block: h.block, complete }));
+            return Ok(Some(LastFrame {
+                first_sample: h.first_sample,
+                block: h.block,
+                complete,
+            }));
         }
     }
     Ok(None)
@@ -94,7 +117,11 @@ fn parse(b: &[u8], info: &StreamInfo) -> Option<(u64, u32)> {
     if crc8(b.get(..pos)?) != *b.get(pos)? {
         return None;
     }
-    let first = if variable { number } else { number * u64::from(info.block_size) };
+    let first = if variable {
+        number
+    } else {
+        number * u64::from(info.block_size)
+    };
     Some((first, block))
 }
 
@@ -122,7 +149,11 @@ fn crc8(b: &[u8]) -> u8 {
     b.iter().fold(0u8, |mut crc, &x| {
         crc ^= x;
         for _ in 0..8 {
-            crc = if crc & 0x80 != 0 { (crc << 1) ^ 0x07 } else { crc << 1 };
+            crc = if crc & 0x80 != 0 {
+                (crc << 1) ^ 0x07
+            } else {
+                crc << 1
+            };
         }
         crc
     })
@@ -133,7 +164,11 @@ fn crc16(b: &[u8]) -> u16 {
     b.iter().fold(0u16, |mut crc, &x| {
         crc ^= u16::from(x) << 8;
         for _ in 0..8 {
-            crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x8005 } else { crc << 1 };
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x8005
+            } else {
+                crc << 1
+            };
         }
         crc
     })

@@ -29,7 +29,9 @@ pub(crate) fn v2_size(head: &[u8]) -> Option<u64> {
 
 /// A 28-bit syncsafe integer (7 bits per byte); `None` if a high bit is set.
 fn syncsafe(b: &[u8]) -> Option<u32> {
-    b.iter().try_fold(0u32, |acc, &x| (x < 0x80).then_some((acc << 7) | u32::from(x)))
+    b.iter().try_fold(0u32, |acc, &x| {
+        (x < 0x80).then_some((acc << 7) | u32::from(x))
+    })
 }
 
 /// Skips every ID3v2 tag at `pos` (some files carry two), reading their
@@ -60,7 +62,9 @@ fn read_frames<R: Read + Seek>(
     let end = (tag + size).min(src.len());
     let mut pos = tag + 10;
     if flags & 0x40 != 0 {
-        let Some(ext) = src.exact(pos, 4)? else { return Ok(()) };
+        let Some(ext) = src.exact(pos, 4)? else {
+            return Ok(());
+        };
         pos += if major == 4 {
             u64::from(syncsafe(ext).unwrap_or(0))
         } else {
@@ -69,8 +73,12 @@ fn read_frames<R: Read + Seek>(
     }
     let head_len: u64 = if major == 2 { 6 } else { 10 };
     while pos + head_len <= end {
-        let Some(h) = src.exact(pos, head_len as usize)? else { break };
-        let Some((id, body)) = frame_header(h, major) else { break };
+        let Some(h) = src.exact(pos, head_len as usize)? else {
+            break;
+        };
+        let Some((id, body)) = frame_header(h, major) else {
+            break;
+        };
         let body_pos = pos + head_len;
         if body_pos + body > end {
             break;
@@ -91,7 +99,10 @@ fn be16_flags(h: &[u8]) -> u16 {
 fn frame_header(h: &[u8], major: u8) -> Option<(String, u64)> {
     let id_len = if major == 2 { 3 } else { 4 };
     let id = &h[..id_len];
-    if !id.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+    if !id
+        .iter()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
         return None;
     }
     let size = match major {
@@ -164,7 +175,13 @@ fn utf16(b: &[u8], mut be: bool) -> String {
     }
     let units: Vec<u16> = b
         .chunks_exact(2)
-        .map(|c| if be { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_le_bytes([c[0], c[1]]) })
+        .map(|c| {
+            if be {
+                u16::from_be_bytes([c[0], c[1]])
+            } else {
+                u16::from_le_bytes([c[0], c[1]])
+            }
+        })
         .collect();
     String::from_utf16_lossy(&units)
 }
@@ -172,13 +189,20 @@ fn utf16(b: &[u8], mut be: bool) -> String {
 /// Where the audio ends: `len` minus any ID3v1, Lyrics3v2 and APEv2 tags at
 /// the end (in the order writers stack them). Fills `tags` from ID3v1 only
 /// where the ID3v2 tag left gaps.
-pub(crate) fn audio_end<R: Read + Seek>(src: &mut Source<R>, tags: &mut Tags) -> Result<u64, Fault> {
+pub(crate) fn audio_end<R: Read + Seek>(
+    src: &mut Source<R>,
+    tags: &mut Tags,
+) -> Result<u64, Fault> {
     let mut end = src.len();
     if end >= 128 {
         if let Some(v1) = src.exact(end - 128, 128)? {
             if v1.starts_with(b"TAG") {
                 let field = |r: std::ops::Range<usize>| {
-                    let s: String = v1[r].iter().take_while(|&&b| b != 0).map(|&b| char::from(b)).collect();
+                    let s: String = v1[r]
+                        .iter()
+                        .take_while(|&&b| b != 0)
+                        .map(|&b| char::from(b))
+                        .collect();
                     s.trim().to_owned()
                 };
                 let (t, a, l) = (field(3..33), field(33..63), field(63..93));
@@ -198,11 +222,16 @@ fn strip_lyrics3<R: Read + Seek>(src: &mut Source<R>, end: u64) -> Result<u64, F
     if end < 15 {
         return Ok(end);
     }
-    let Some(tail) = src.exact(end - 15, 15)? else { return Ok(end) };
+    let Some(tail) = src.exact(end - 15, 15)? else {
+        return Ok(end);
+    };
     if &tail[6..] != b"LYRICS200" {
         return Ok(end);
     }
-    let size: u64 = std::str::from_utf8(&tail[..6]).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let size: u64 = std::str::from_utf8(&tail[..6])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     Ok(end.saturating_sub(15 + size))
 }
 
@@ -211,12 +240,18 @@ fn strip_ape<R: Read + Seek>(src: &mut Source<R>, end: u64) -> Result<u64, Fault
     if end < 32 {
         return Ok(end);
     }
-    let Some(f) = src.exact(end - 32, 32)? else { return Ok(end) };
+    let Some(f) = src.exact(end - 32, 32)? else {
+        return Ok(end);
+    };
     if !f.starts_with(b"APETAGEX") {
         return Ok(end);
     }
     let size = u64::from(super::source::le32(f, 12));
-    let header = if super::source::le32(f, 20) & 0x8000_0000 != 0 { 32 } else { 0 };
+    let header = if super::source::le32(f, 20) & 0x8000_0000 != 0 {
+        32
+    } else {
+        0
+    };
     Ok(end.saturating_sub(size + header))
 }
 
@@ -228,7 +263,12 @@ mod tests {
     fn tag(frames: &[u8]) -> Vec<u8> {
         let n = frames.len() as u32;
         let mut v = b"ID3\x03\x00\x00".to_vec();
-        v.extend([(n >> 21) as u8 & 0x7F, (n >> 14) as u8 & 0x7F, (n >> 7) as u8 & 0x7F, n as u8 & 0x7F]);
+        v.extend([
+            (n >> 21) as u8 & 0x7F,
+            (n >> 14) as u8 & 0x7F,
+            (n >> 7) as u8 & 0x7F,
+            n as u8 & 0x7F,
+        ]);
         v.extend_from_slice(frames);
         v
     }

@@ -143,10 +143,17 @@ pub(crate) struct Measured {
 /// before opening, so a FIFO cannot block the probe.
 pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
     let name = path.display().to_string();
-    let io = |source| ProbeError::Io { path: name.clone(), source };
+    let io = |source| ProbeError::Io {
+        path: name.clone(),
+        source,
+    };
     let meta = fs::metadata(path).map_err(io)?;
     if !meta.is_file() {
-        let what = if meta.is_dir() { "a directory" } else { "a pipe, socket or device" };
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            "a pipe, socket or device"
+        };
         return Err(ProbeError::NotAFile { path: name, what });
     }
     let file = fs::File::open(path).map_err(io)?;
@@ -158,7 +165,9 @@ pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
 /// tail the format needs, through a 256 KiB window.
 pub fn probe_reader<R: Read + Seek>(src: R, len: u64, name: &str) -> Result<AudioInfo, ProbeError> {
     if len == 0 {
-        return Err(ProbeError::Empty { path: name.to_owned() });
+        return Err(ProbeError::Empty {
+            path: name.to_owned(),
+        });
     }
     let mut src = Source::new(src, len);
     let mut container = "audio";
@@ -167,7 +176,11 @@ pub fn probe_reader<R: Read + Seek>(src: R, len: u64, name: &str) -> Result<Audi
     match measured {
         Ok(Ok(m)) => finish(m, len, name),
         Ok(Err(Fault::Io(source))) => Err(ProbeError::Io { path, source }),
-        Ok(Err(Fault::Corrupt(reason))) => Err(ProbeError::Corrupt { path, container, reason }),
+        Ok(Err(Fault::Corrupt(reason))) => Err(ProbeError::Corrupt {
+            path,
+            container,
+            reason,
+        }),
         Ok(Err(Fault::Unsupported(reason))) => Err(ProbeError::Unsupported { path, reason }),
         Err(panic) => {
             let detail = panic
@@ -181,7 +194,10 @@ pub fn probe_reader<R: Read + Seek>(src: R, len: u64, name: &str) -> Result<Audi
 }
 
 /// Sniffs the container and runs its measurement.
-fn measure<R: Read + Seek>(src: &mut Source<R>, container: &mut &'static str) -> Result<Measured, Fault> {
+fn measure<R: Read + Seek>(
+    src: &mut Source<R>,
+    container: &mut &'static str,
+) -> Result<Measured, Fault> {
     let head = src.peek(0, 512)?.to_vec();
     match sniff::kind(&head) {
         sniff::Kind::Wav => run(container, "wav", || wav::probe(src)),
@@ -192,12 +208,17 @@ fn measure<R: Read + Seek>(src: &mut Source<R>, container: &mut &'static str) ->
             let mut ignored = Tags::default();
             let start = id3::skip_v2(src, 0, &mut ignored)?;
             let adts_first = adts::is_header(src.peek(start, 7)?);
-            let (first, second): (Prober<R>, Prober<R>) =
-                if adts_first { (adts::probe, mp3::probe) } else { (mp3::probe, adts::probe) };
+            let (first, second): (Prober<R>, Prober<R>) = if adts_first {
+                (adts::probe, mp3::probe)
+            } else {
+                (mp3::probe, adts::probe)
+            };
             *container = if adts_first { "adts" } else { "mp3" };
             match first(src) {
                 Err(Fault::Unsupported(_)) => match second(src) {
-                    Err(Fault::Unsupported(_)) => Err(Fault::Unsupported(sniff::describe_non_audio(&head))),
+                    Err(Fault::Unsupported(_)) => {
+                        Err(Fault::Unsupported(sniff::describe_non_audio(&head)))
+                    }
                     other => other,
                 },
                 other => other,

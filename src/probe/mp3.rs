@@ -42,17 +42,31 @@ pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fau
     };
     let mut warnings = Vec::new();
     if first_pos > start {
-        warnings.push(format!("{} bytes of junk before the first MPEG frame", first_pos - start));
+        warnings.push(format!(
+            "{} bytes of junk before the first MPEG frame",
+            first_pos - start
+        ));
     }
     let head = src.peek(first_pos, PEEK)?;
     let xing = mp3_frame::parse_xing(&first, head);
-    let audio_pos = first_pos + if xing.is_some() { u64::from(first.len) } else { 0 };
+    let audio_pos = first_pos
+        + if xing.is_some() {
+            u64::from(first.len)
+        } else {
+            0
+        };
     let walk = walk(src, audio_pos, end, &first)?;
     report_walk(&walk, &mut warnings);
     let samples = gapless(&walk, xing, &mut warnings);
     Ok(Measured {
         container: "mp3",
-        codec: if first.layer == 3 { "mp3" } else if first.layer == 2 { "mp2" } else { "mp1" },
+        codec: if first.layer == 3 {
+            "mp3"
+        } else if first.layer == 2 {
+            "mp2"
+        } else {
+            "mp1"
+        },
         mime: "audio/mpeg",
         sample_rate: first.sample_rate,
         channels: first.channels,
@@ -90,7 +104,12 @@ pub(crate) fn find_sync<R: Read + Seek>(
 }
 
 /// Whether `CONFIRM` consistent headers follow the frame `f` at `pos`.
-fn confirmed<R: Read + Seek>(src: &mut Source<R>, pos: u64, f: &Frame, end: u64) -> Result<bool, Fault> {
+fn confirmed<R: Read + Seek>(
+    src: &mut Source<R>,
+    pos: u64,
+    f: &Frame,
+    end: u64,
+) -> Result<bool, Fault> {
     let mut next = pos + u64::from(f.len);
     for _ in 0..CONFIRM {
         if next == end {
@@ -106,7 +125,12 @@ fn confirmed<R: Read + Seek>(src: &mut Source<R>, pos: u64, f: &Frame, end: u64)
 }
 
 /// Hops from header to header between `pos` and `end`.
-fn walk<R: Read + Seek>(src: &mut Source<R>, mut pos: u64, end: u64, first: &Frame) -> Result<Walk, Fault> {
+fn walk<R: Read + Seek>(
+    src: &mut Source<R>,
+    mut pos: u64,
+    end: u64,
+    first: &Frame,
+) -> Result<Walk, Fault> {
     let mut w = Walk::default();
     while pos + 4 <= end {
         let bytes = src.peek(pos, PEEK)?;
@@ -151,7 +175,10 @@ fn report_walk(w: &Walk, warnings: &mut Vec<String>) {
         ));
     }
     if w.skipped > 0 {
-        warnings.push(format!("{} bytes of non-audio data between or after frames skipped", w.skipped));
+        warnings.push(format!(
+            "{} bytes of non-audio data between or after frames skipped",
+            w.skipped
+        ));
     }
     if w.info_frames > 0 {
         warnings.push(format!(
@@ -204,7 +231,11 @@ mod tests {
         data.extend(frames(10));
         let m = run(data).expect("probes");
         assert_eq!(m.samples, 11_520);
-        assert!(m.warnings[0].contains("10 bytes of junk"), "{:?}", m.warnings);
+        assert!(
+            m.warnings[0].contains("10 bytes of junk"),
+            "{:?}",
+            m.warnings
+        );
     }
 
     #[test]
@@ -218,12 +249,22 @@ mod tests {
 
     #[test]
     fn stale_xing_count_is_ignored() {
-        let w = Walk { frames: 10, samples: 11_520, ..Walk::default() };
-        let stale = Xing { frames: Some(20), delay_padding: Some((576, 1000)) };
+        let w = Walk {
+            frames: 10,
+            samples: 11_520,
+            ..Walk::default()
+        };
+        let stale = Xing {
+            frames: Some(20),
+            delay_padding: Some((576, 1000)),
+        };
         let mut warnings = Vec::new();
         assert_eq!(gapless(&w, Some(stale), &mut warnings), 11_520);
         assert_eq!(warnings.len(), 1);
-        let good = Xing { frames: Some(10), ..stale };
+        let good = Xing {
+            frames: Some(10),
+            ..stale
+        };
         assert_eq!(gapless(&w, Some(good), &mut warnings), 11_520 - 1576);
     }
 

@@ -29,7 +29,9 @@ pub(crate) struct Frame {
 impl Frame {
     /// Whether `other` belongs to the same stream (same version, layer, rate).
     pub(crate) fn same_stream(&self, other: &Frame) -> bool {
-        self.version == other.version && self.layer == other.layer && self.sample_rate == other.sample_rate
+        self.version == other.version
+            && self.layer == other.layer
+            && self.sample_rate == other.sample_rate
     }
 
     /// Offset of a Xing/Info tag from the frame start: after the side info.
@@ -44,10 +46,18 @@ impl Frame {
 
 /// Bitrates in kbit/s by [table][index]; tables: V1 L1, V1 L2, V1 L3, V2 L1, V2 L2/L3.
 const BITRATES: [[u16; 15]; 5] = [
-    [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
-    [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
-    [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
-    [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
+    [
+        0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448,
+    ],
+    [
+        0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
+    ],
+    [
+        0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+    ],
+    [
+        0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
+    ],
     [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
 ];
 
@@ -93,7 +103,14 @@ pub(crate) fn parse(h: &[u8]) -> Option<Frame> {
         _ => (1152, 144 * bitrate / sample_rate + pad),
     };
     let channels = if h[3] >> 6 == 3 { 1 } else { 2 };
-    Some(Frame { version, layer, sample_rate, channels, samples, len })
+    Some(Frame {
+        version,
+        layer,
+        sample_rate,
+        channels,
+        samples,
+        len,
+    })
 }
 
 /// What a Xing/Info frame says about the stream.
@@ -130,7 +147,9 @@ pub(crate) fn parse_xing(frame: &Frame, bytes: &[u8]) -> Option<Xing> {
 /// Encoder delay and padding from a LAME tag (written by LAME and by
 /// FFmpeg's `Lavc`/`Lavf`): 12 + 12 bits, 21 bytes after the version string.
 fn lame_delay(tag: &[u8]) -> Option<(u32, u32)> {
-    if tag.len() < 24 || !(tag.starts_with(b"LAME") || tag.starts_with(b"Lav") || tag.starts_with(b"L3.99")) {
+    if tag.len() < 24
+        || !(tag.starts_with(b"LAME") || tag.starts_with(b"Lav") || tag.starts_with(b"L3.99"))
+    {
         return None;
     }
     let d = &tag[21..24];
@@ -146,14 +165,20 @@ mod tests {
     #[test]
     fn parses_mpeg1_layer3_128k() {
         let f = parse(&[0xFF, 0xFB, 0x90, 0x64]).expect("valid header");
-        assert_eq!((f.version, f.layer, f.sample_rate, f.channels), (1, 3, 44100, 2));
+        assert_eq!(
+            (f.version, f.layer, f.sample_rate, f.channels),
+            (1, 3, 44100, 2)
+        );
         assert_eq!((f.samples, f.len), (1152, 417));
     }
 
     #[test]
     fn parses_mpeg25_mono() {
         let f = parse(&[0xFF, 0xE3, 0x10, 0xC4]).expect("valid header");
-        assert_eq!((f.version, f.sample_rate, f.channels, f.samples), (25, 11025, 1, 576));
+        assert_eq!(
+            (f.version, f.sample_rate, f.channels, f.samples),
+            (25, 11025, 1, 576)
+        );
     }
 
     #[test]

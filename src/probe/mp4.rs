@@ -33,9 +33,18 @@ struct Track {
 /// Measures an MP4 file.
 pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fault> {
     let moov = read_moov(src)?;
-    let movie_ts = child(&moov, b"mvhd").map_or(0, |m| if m.first() == Some(&1) { be32(m, 20) } else { be32(m, 12) });
+    let movie_ts = child(&moov, b"mvhd").map_or(0, |m| {
+        if m.first() == Some(&1) {
+            be32(m, 20)
+        } else {
+            be32(m, 12)
+        }
+    });
     let has_video = children(&moov).any(|(k, t)| &k == b"trak" && handler(t) == Some(*b"vide"));
-    let Some(track) = children(&moov).filter(|(k, _)| k == b"trak").find_map(|(_, t)| audio_track(t)) else {
+    let Some(track) = children(&moov)
+        .filter(|(k, _)| k == b"trak")
+        .find_map(|(_, t)| audio_track(t))
+    else {
         return Err(Fault::Unsupported("MP4 file without an audio track".into()));
     };
     if track.timescale == 0 {
@@ -45,7 +54,11 @@ pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fau
     let smpb = read_ilst(&moov, &mut tags);
     let mut warnings = Vec::new();
     let units = playable_units(&track, movie_ts, smpb, &mut warnings);
-    let rate = if track.sample_rate > 0 { track.sample_rate } else { track.timescale };
+    let rate = if track.sample_rate > 0 {
+        track.sample_rate
+    } else {
+        track.timescale
+    };
     let samples = (u128::from(units) * u128::from(rate) / u128::from(track.timescale)) as u64;
     Ok(Measured {
         container: "mp4",
@@ -62,7 +75,12 @@ pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fau
 
 /// Playable length in media units: after the edit list's priming, or
 /// `iTunSMPB`'s, or the whole table.
-fn playable_units(t: &Track, movie_ts: u32, smpb: Option<(u64, u64, u64)>, warnings: &mut Vec<String>) -> u64 {
+fn playable_units(
+    t: &Track,
+    movie_ts: u32,
+    smpb: Option<(u64, u64, u64)>,
+    warnings: &mut Vec<String>,
+) -> u64 {
     if let Some((start, segment)) = t.edit {
         let after = t.units.saturating_sub(start);
         if segment == 0 || movie_ts == 0 {
@@ -99,10 +117,17 @@ fn audio_track(trak: &[u8]) -> Option<Track> {
     }
     let mdia = child(trak, b"mdia")?;
     let mdhd = child(mdia, b"mdhd")?;
-    let timescale = if mdhd.first() == Some(&1) { be32(mdhd, 20) } else { be32(mdhd, 12) };
+    let timescale = if mdhd.first() == Some(&1) {
+        be32(mdhd, 20)
+    } else {
+        be32(mdhd, 12)
+    };
     let stbl = path(mdia, &[b"minf", b"stbl"])?;
     let entry = child(stbl, b"stsd").and_then(|s| s.get(8..))?;
-    let esds = entry.get(36..).and_then(|b| child(b, b"esds")).and_then(mp4_esds::parse);
+    let esds = entry
+        .get(36..)
+        .and_then(|b| child(b, b"esds"))
+        .and_then(mp4_esds::parse);
     let codec = match entry.get(4..8)? {
         b"mp4a" if esds.is_some_and(|c| c.object_type == 0x6B || c.object_type == 0x69) => "mp3",
         b"mp4a" => "aac",
@@ -114,12 +139,16 @@ fn audio_track(trak: &[u8]) -> Option<Track> {
         _ => "unknown",
     };
     let stts = child(stbl, b"stts").unwrap_or(&[]);
-    let units = table(stts, 8).map(|e| u64::from(be32(e, 0)) * u64::from(be32(e, 4))).sum();
+    let units = table(stts, 8)
+        .map(|e| u64::from(be32(e, 0)) * u64::from(be32(e, 4)))
+        .sum();
     Some(Track {
         codec,
         timescale,
         sample_rate: u32::from(be16(entry, 32)),
-        channels: esds.and_then(|c| c.channels).unwrap_or_else(|| be16(entry, 24)),
+        channels: esds
+            .and_then(|c| c.channels)
+            .unwrap_or_else(|| be16(entry, 24)),
         units,
         bytes: sample_bytes(child(stbl, b"stsz").unwrap_or(&[])),
         edit: path(trak, &[b"edts", b"elst"]).and_then(first_edit),
@@ -138,7 +167,11 @@ fn sample_bytes(stsz: &[u8]) -> u64 {
     if fixed > 0 {
         return fixed * count;
     }
-    let entries = stsz.get(12..).unwrap_or(&[]).chunks_exact(4).take(count as usize);
+    let entries = stsz
+        .get(12..)
+        .unwrap_or(&[])
+        .chunks_exact(4)
+        .take(count as usize);
     entries.map(|e| u64::from(be32(e, 0))).sum()
 }
 
@@ -180,7 +213,11 @@ fn read_ilst(moov: &[u8], tags: &mut Tags) -> Option<(u64, u64, u64)> {
 
 /// `iTunSMPB`: " 00000000 PRIMING PADDING LENGTH ..." in hex.
 fn parse_smpb(s: &str) -> Option<(u64, u64, u64)> {
-    let f: Vec<u64> = s.split_whitespace().take(4).filter_map(|x| u64::from_str_radix(x, 16).ok()).collect();
+    let f: Vec<u64> = s
+        .split_whitespace()
+        .take(4)
+        .filter_map(|x| u64::from_str_radix(x, 16).ok())
+        .collect();
     match f[..] {
         [_, priming, padding, length] => Some((priming, padding, length)),
         _ => None,
@@ -200,20 +237,39 @@ mod tests {
 
     #[test]
     fn edit_list_removes_priming_and_padding() {
-        let t = Track { timescale: 44100, units: 1024 + 145_373 + 900, edit: Some((1024, 3_297)), ..Track::default() };
+        let t = Track {
+            timescale: 44100,
+            units: 1024 + 145_373 + 900,
+            edit: Some((1024, 3_297)),
+            ..Track::default()
+        };
         let mut w = Vec::new();
         // 3297 ms at 1/1000 s is 145_397.7 units: padding beyond that is cut.
         assert_eq!(playable_units(&t, 1000, None, &mut w), 145_397);
         // FFmpeg writes 3296 ms for 145_373 samples (3296.4 ms): the table wins.
-        let ffmpeg = Track { units: 1024 + 145_373, edit: Some((1024, 3_296)), ..t };
+        let ffmpeg = Track {
+            units: 1024 + 145_373,
+            edit: Some((1024, 3_296)),
+            ..t
+        };
         assert_eq!(playable_units(&ffmpeg, 1000, None, &mut w), 145_373);
-        let exact = Track { units: 1024 + 145_373, ..t };
+        let exact = Track {
+            units: 1024 + 145_373,
+            ..t
+        };
         assert_eq!(playable_units(&exact, 1000, None, &mut w), 145_373);
     }
 
     #[test]
     fn smpb_applies_without_an_edit_list() {
-        let t = Track { timescale: 44100, units: 2112 + 1000 + 500, ..Track::default() };
-        assert_eq!(playable_units(&t, 1000, Some((2112, 500, 1000)), &mut Vec::new()), 1000);
+        let t = Track {
+            timescale: 44100,
+            units: 2112 + 1000 + 500,
+            ..Track::default()
+        };
+        assert_eq!(
+            playable_units(&t, 1000, Some((2112, 500, 1000)), &mut Vec::new()),
+            1000
+        );
     }
 }

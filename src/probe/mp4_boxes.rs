@@ -32,7 +32,10 @@ pub(crate) fn read_moov<R: Read + Seek>(src: &mut Source<R>) -> Result<Vec<u8>, 
             s => (u64::from(s), 8),
         };
         if size < header {
-            return corrupt(format!("box `{}` at byte {pos} has an invalid size", name(&kind)));
+            return corrupt(format!(
+                "box `{}` at byte {pos} has an invalid size",
+                name(&kind)
+            ));
         }
         let end = pos.saturating_add(size);
         if &kind == b"moov" {
@@ -40,7 +43,9 @@ pub(crate) fn read_moov<R: Read + Seek>(src: &mut Source<R>) -> Result<Vec<u8>, 
                 return corrupt("the moov box is cut off: the file is truncated");
             }
             if size > MAX_MOOV {
-                return corrupt(format!("moov box of {size} bytes is larger than the probe reads"));
+                return corrupt(format!(
+                    "moov box of {size} bytes is larger than the probe reads"
+                ));
             }
             return match src.read_vec(pos + header, (size - header) as usize)? {
                 Some(body) => Ok(body),
@@ -60,7 +65,15 @@ pub(crate) fn read_moov<R: Read + Seek>(src: &mut Source<R>) -> Result<Vec<u8>, 
 
 /// A box type as text for messages.
 fn name(kind: &[u8; 4]) -> String {
-    kind.iter().map(|&b| if b.is_ascii_graphic() { char::from(b) } else { '?' }).collect()
+    kind.iter()
+        .map(|&b| {
+            if b.is_ascii_graphic() {
+                char::from(b)
+            } else {
+                '?'
+            }
+        })
+        .collect()
 }
 
 /// The child boxes in `b` as (type, body) pairs; stops at the first

@@ -37,7 +37,10 @@ pub(crate) fn parse(esds: &[u8]) -> Option<Config> {
     let channels = descriptor(&dc[13..])
         .filter(|(t, _, _)| *t == 0x05)
         .and_then(|(_, asc, _)| asc_channels(asc));
-    Some(Config { object_type: dc[0], channels })
+    Some(Config {
+        object_type: dc[0],
+        channels,
+    })
 }
 
 /// One descriptor: (tag, body, rest). Lengths use 7 bits per byte.
@@ -84,10 +87,16 @@ mod tests {
     fn reads_ffmpeg_mono_aac_config() {
         // version/flags, ES_Descriptor, DecoderConfig (AAC), ASC: AAC-LC 44.1 kHz mono.
         let esds = [
-            0, 0, 0, 0, 0x03, 0x19, 0, 1, 0, 0x04, 0x11, 0x40, 0x15, 0, 0, 0, 0, 0, 0x5D, 0xC0, 0, 0, 0x5D, 0xC0, 0x05,
-            0x02, 0x12, 0x08, 0x06, 0x01, 0x02,
+            0, 0, 0, 0, 0x03, 0x19, 0, 1, 0, 0x04, 0x11, 0x40, 0x15, 0, 0, 0, 0, 0, 0x5D, 0xC0, 0,
+            0, 0x5D, 0xC0, 0x05, 0x02, 0x12, 0x08, 0x06, 0x01, 0x02,
         ];
-        assert_eq!(parse(&esds), Some(Config { object_type: 0x40, channels: Some(1) }));
+        assert_eq!(
+            parse(&esds),
+            Some(Config {
+                object_type: 0x40,
+                channels: Some(1)
+            })
+        );
     }
 
     #[test]

@@ -34,19 +34,28 @@ struct Ident {
 /// Measures an Ogg file.
 pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fault> {
     let (serial, packets, audio_start) = header_packets(src)?;
-    let Some(first) = packets.first() else { return corrupt("no complete identification header packet") };
+    let Some(first) = packets.first() else {
+        return corrupt("no complete identification header packet");
+    };
     let ident = identify(first)?;
     let mut tags = Tags::default();
     if let Some(comments) = packets.get(1).and_then(|p| p.get(ident.comment_offset..)) {
         read_vorbis_comments(comments, &mut tags);
     }
     let (last, cut) = ogg_page::last_page(src, serial)?;
-    let Some(last) = last else { return corrupt("no complete page with a granule position") };
+    let Some(last) = last else {
+        return corrupt("no complete page with a granule position");
+    };
     let mut warnings = Vec::new();
     if cut {
-        warnings.push("truncated: the last Ogg page is incomplete; duration counts complete pages only".into());
+        warnings.push(
+            "truncated: the last Ogg page is incomplete; duration counts complete pages only"
+                .into(),
+        );
     } else if last.flags & 4 == 0 {
-        warnings.push("the last page has no end-of-stream flag: truncated or still being written?".into());
+        warnings.push(
+            "the last page has no end-of-stream flag: truncated or still being written?".into(),
+        );
     }
     Ok(Measured {
         container: "ogg",
@@ -64,21 +73,46 @@ pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fau
 /// Reads the identification header packet.
 fn identify(p: &[u8]) -> Result<Ident, Fault> {
     if p.starts_with(b"\x01vorbis") && p.len() >= 16 {
-        let ident = Ident { codec: "vorbis", sample_rate: le32(p, 12), channels: u16::from(p[11]), skip: 0, comment_offset: 7 };
+        let ident = Ident {
+            codec: "vorbis",
+            sample_rate: le32(p, 12),
+            channels: u16::from(p[11]),
+            skip: 0,
+            comment_offset: 7,
+        };
         return Ok(ident);
     }
     if p.starts_with(b"OpusHead") && p.len() >= 19 {
         let skip = u64::from(le16(p, 10));
-        return Ok(Ident { codec: "opus", sample_rate: 48000, channels: u16::from(p[9]), skip, comment_offset: 8 });
+        return Ok(Ident {
+            codec: "opus",
+            sample_rate: 48000,
+            channels: u16::from(p[9]),
+            skip,
+            comment_offset: 8,
+        });
     }
     if p.starts_with(b"\x7FFLAC") && p.len() >= 51 && &p[9..13] == b"fLaC" {
         let packed = u64::from(be32(p, 27)) << 32 | u64::from(be32(p, 31));
         let rate = (packed >> 44) as u32;
         let channels = ((packed >> 41) & 7) as u16 + 1;
-        return Ok(Ident { codec: "flac", sample_rate: rate, channels, skip: 0, comment_offset: 4 });
+        return Ok(Ident {
+            codec: "flac",
+            sample_rate: rate,
+            channels,
+            skip: 0,
+            comment_offset: 4,
+        });
     }
-    let name: String = p.iter().take(8).filter(|b| b.is_ascii_graphic()).map(|&b| char::from(b)).collect();
-    Err(Fault::Unsupported(format!("Ogg stream with an unsupported codec ({name:?}); Vorbis, Opus and FLAC are supported")))
+    let name: String = p
+        .iter()
+        .take(8)
+        .filter(|b| b.is_ascii_graphic())
+        .map(|&b| char::from(b))
+        .collect();
+    Err(Fault::Unsupported(format!(
+        "Ogg stream with an unsupported codec ({name:?}); Vorbis, Opus and FLAC are supported"
+    )))
 }
 
 /// The first logical stream's serial, its first two packets, and the offset
@@ -88,7 +122,9 @@ fn header_packets<R: Read + Seek>(src: &mut Source<R>) -> Result<(u32, Vec<Vec<u
     let (mut packets, mut current) = (Vec::new(), Vec::new());
     let mut serial = None;
     for _ in 0..MAX_HEADER_PAGES {
-        let Some(page) = ogg_page::read(src, pos)? else { break };
+        let Some(page) = ogg_page::read(src, pos)? else {
+            break;
+        };
         let serial = *serial.get_or_insert(page.serial);
         let body_pos = pos + page.header_len();
         pos += page.len();
@@ -96,7 +132,9 @@ fn header_packets<R: Read + Seek>(src: &mut Source<R>) -> Result<(u32, Vec<Vec<u
             continue;
         }
         let body_len = (page.len() - page.header_len()) as usize;
-        let Some(body) = src.read_vec(body_pos, body_len.min(MAX_PAGE as usize))? else { break };
+        let Some(body) = src.read_vec(body_pos, body_len.min(MAX_PAGE as usize))? else {
+            break;
+        };
         let mut off = 0;
         for &l in &page.lacing {
             let seg = body.get(off..off + usize::from(l)).unwrap_or(&[]);
@@ -132,7 +170,10 @@ mod tests {
         p.extend(44100u32.to_le_bytes());
         p.extend([0, 0, 0]);
         let i = identify(&p).expect("opus");
-        assert_eq!((i.codec, i.sample_rate, i.channels, i.skip), ("opus", 48000, 2, 312));
+        assert_eq!(
+            (i.codec, i.sample_rate, i.channels, i.skip),
+            ("opus", 48000, 2, 312)
+        );
     }
 
     #[test]

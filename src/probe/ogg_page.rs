@@ -47,7 +47,12 @@ pub(crate) fn parse(b: &[u8]) -> Option<Page> {
     }
     let segments = usize::from(b[26]);
     let lacing = b.get(27..27 + segments)?.to_vec();
-    Some(Page { flags: b[5], granule: le64(b, 6), serial: le32(b, 14), lacing })
+    Some(Page {
+        flags: b[5],
+        granule: le64(b, 6),
+        serial: le32(b, 14),
+        lacing,
+    })
 }
 
 /// Reads the page header at `pos`, if there is one.
@@ -66,13 +71,17 @@ pub(crate) fn last_page<R: Read + Seek>(
     let mut cut = false;
     while end > 0 {
         let from = end.saturating_sub(MAX_PAGE);
-        let Some(tail) = src.read_vec(from, (len.min(end + MAX_PAGE) - from) as usize)? else { break };
+        let Some(tail) = src.read_vec(from, (len.min(end + MAX_PAGE) - from) as usize)? else {
+            break;
+        };
         let limit = (end - from) as usize;
         for i in (0..limit.min(tail.len())).rev() {
             if !tail[i..].starts_with(b"OggS") {
                 continue;
             }
-            let Some(page) = parse(&tail[i..]) else { continue };
+            let Some(page) = parse(&tail[i..]) else {
+                continue;
+            };
             let Some(bytes) = tail.get(i..i + page.len() as usize) else {
                 cut |= from + i as u64 + page.len() > len;
                 continue;
@@ -93,7 +102,11 @@ fn crc_ok(page: &[u8]) -> bool {
         let b = if (22..26).contains(&i) { 0 } else { b };
         crc ^= u32::from(b) << 24;
         for _ in 0..8 {
-            crc = if crc & 0x8000_0000 != 0 { (crc << 1) ^ 0x04C1_1DB7 } else { crc << 1 };
+            crc = if crc & 0x8000_0000 != 0 {
+                (crc << 1) ^ 0x04C1_1DB7
+            } else {
+                crc << 1
+            };
         }
     }
     crc == le32(page, 22)
@@ -109,7 +122,10 @@ mod tests {
         b.extend(1234u64.to_le_bytes());
         b.extend([7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 255, 10]);
         let p = parse(&b).expect("valid header");
-        assert_eq!((p.granule, p.serial, p.header_len(), p.len()), (1234, 7, 29, 294));
+        assert_eq!(
+            (p.granule, p.serial, p.header_len(), p.len()),
+            (1234, 7, 29, 294)
+        );
         assert!(parse(&b[..28]).is_none());
     }
 }

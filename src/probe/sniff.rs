@@ -50,7 +50,10 @@ pub(crate) fn describe_non_audio(head: &[u8]) -> String {
         .take(64)
         .map(u8::to_ascii_lowercase)
         .collect();
-    if trimmed.starts_with(b"<!doctype html") || trimmed.starts_with(b"<html") || trimmed.starts_with(b"<head") {
+    if trimmed.starts_with(b"<!doctype html")
+        || trimmed.starts_with(b"<html")
+        || trimmed.starts_with(b"<head")
+    {
         return "an HTML page, not audio (a saved error or login page?)".into();
     }
     if trimmed.starts_with(b"<?xml") || trimmed.starts_with(b"<rss") {
@@ -62,17 +65,25 @@ pub(crate) fn describe_non_audio(head: &[u8]) -> String {
     if id3::v2_size(head).is_some() {
         return "an ID3 tag with no MPEG audio frames after it".into();
     }
-    if std::str::from_utf8(text).is_ok_and(|s| s.chars().all(|c| !c.is_control() || c.is_whitespace())) {
+    if std::str::from_utf8(text)
+        .is_ok_and(|s| s.chars().all(|c| !c.is_control() || c.is_whitespace()))
+    {
         return "a text file, not audio".into();
     }
     let hex: Vec<String> = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("no audio format recognised (first bytes: {})", hex.join(" "))
+    format!(
+        "no audio format recognised (first bytes: {})",
+        hex.join(" ")
+    )
 }
 
 /// The MIME types an extension promises, for the mismatch warning; `None`
 /// for extensions we have no opinion on.
 pub(crate) fn mime_for_extension(name: &str) -> Option<&'static [&'static str]> {
-    let ext = std::path::Path::new(name).extension()?.to_str()?.to_ascii_lowercase();
+    let ext = std::path::Path::new(name)
+        .extension()?
+        .to_str()?
+        .to_ascii_lowercase();
     Some(match ext.as_str() {
         "mp3" | "mp2" | "mpga" => &["audio/mpeg"],
         "m4a" | "m4b" | "mp4" | "m4v" => &["audio/mp4"],

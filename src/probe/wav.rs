@@ -30,15 +30,24 @@ pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fau
     let mut pos = 12u64;
     for _ in 0..MAX_CHUNKS {
         let Some(h) = src.exact(pos, 8)? else { break };
-        let (id, size) = (<[u8; 4]>::try_from(&h[..4]).unwrap_or_default(), u64::from(le32(h, 4)));
+        let (id, size) = (
+            <[u8; 4]>::try_from(&h[..4]).unwrap_or_default(),
+            u64::from(le32(h, 4)),
+        );
         let body = pos + 8;
         match &id {
             b"fmt " => fmt = src.exact(body, 16)?.map(parse_fmt),
             b"ds64" => ds64_data = src.exact(body, 16)?.map(|b| le64(b, 8)),
             b"fact" => fact = src.exact(body, 4)?.map(|b| u64::from(le32(b, 0))),
             b"data" => {
-                let Some(fmt) = fmt else { return corrupt("the data chunk comes before any fmt chunk") };
-                let declared = if rf64 && size == 0xFFFF_FFFF { ds64_data.unwrap_or(size) } else { size };
+                let Some(fmt) = fmt else {
+                    return corrupt("the data chunk comes before any fmt chunk");
+                };
+                let declared = if rf64 && size == 0xFFFF_FFFF {
+                    ds64_data.unwrap_or(size)
+                } else {
+                    size
+                };
                 return measure(src.len(), body, declared, fmt, fact);
             }
             _ => {}
@@ -60,7 +69,13 @@ fn parse_fmt(b: &[u8]) -> Format {
 }
 
 /// Samples in a data chunk at `body` declared as `declared` bytes.
-fn measure(len: u64, body: u64, declared: u64, fmt: Format, fact: Option<u64>) -> Result<Measured, Fault> {
+fn measure(
+    len: u64,
+    body: u64,
+    declared: u64,
+    fmt: Format,
+    fact: Option<u64>,
+) -> Result<Measured, Fault> {
     if fmt.block_align == 0 || fmt.channels == 0 {
         return corrupt("fmt chunk has block align or channel count 0");
     }
@@ -80,7 +95,10 @@ fn measure(len: u64, body: u64, declared: u64, fmt: Format, fact: Option<u64>) -
         (true, _) => bytes / u64::from(fmt.block_align),
         (false, Some(n)) if bytes == declared => n,
         (false, _) if fmt.byte_rate > 0 => {
-            warnings.push("compressed WAV without a usable fact chunk: duration estimated from the byte rate".into());
+            warnings.push(
+                "compressed WAV without a usable fact chunk: duration estimated from the byte rate"
+                    .into(),
+            );
             bytes * u64::from(fmt.rate) / u64::from(fmt.byte_rate)
         }
         _ => return corrupt("compressed WAV with byte rate 0"),
@@ -133,6 +151,9 @@ mod tests {
 
     #[test]
     fn missing_fmt_is_corrupt() {
-        assert!(matches!(run(b"RIFF\0\0\0\0WAVEdata\0\0\0\0".to_vec()), Err(Fault::Corrupt(_))));
+        assert!(matches!(
+            run(b"RIFF\0\0\0\0WAVEdata\0\0\0\0".to_vec()),
+            Err(Fault::Corrupt(_))
+        ));
     }
 }
