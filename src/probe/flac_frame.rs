@@ -57,6 +57,9 @@ pub(crate) fn find_last<R: Read + Seek>(
         DEFAULT_WINDOW
     };
     let from = src.len().saturating_sub(window).max(audio_start);
+    if from >= src.len() {
+        return Ok(None);
+    }
     let Some(tail) = src.read_vec(from, (src.len() - from) as usize)? else {
         return Ok(None);
     };
