@@ -6,4 +6,5 @@ mod catalog_cli;
 mod common;
 mod config_errors;
 mod import_errors;
+mod probe;
 mod remote;
