@@ -26,12 +26,17 @@ pub fn measure(config: &Config, audio: &AudioRef) -> Result<Audio, IngestError> 
                 duration_ms: *duration_ms,
                 sha256: None,
             }),
-            _ => Err(IngestError::Conflict {
-                path: url.clone(),
-                reason:
-                    "remote audio needs audio_bytes, audio_mime and audio_duration_ms in the file"
-                        .into(),
-            }),
+            // Facts not stated: measure them over HTTP (HEAD + range requests).
+            _ => {
+                let info = crate::remote::probe_url(url)?;
+                Ok(Audio {
+                    source: AudioSource::Url(url.clone()),
+                    bytes: info.bytes,
+                    mime: info.mime,
+                    duration_ms: info.duration_ms,
+                    sha256: None,
+                })
+            }
         },
     }
 }
