@@ -21,6 +21,7 @@ mod mp3_frame;
 mod mp4;
 mod mp4_boxes;
 mod mp4_esds;
+mod mp4_present;
 mod ogg;
 mod ogg_page;
 mod sniff;
