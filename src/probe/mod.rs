@@ -11,6 +11,7 @@ use std::fs;
 use std::io::{Read, Seek};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::Arc;
 
 mod adts;
 mod flac;
@@ -18,17 +19,20 @@ mod flac_frame;
 mod id3;
 mod mp3;
 mod mp3_frame;
+mod mp3_parallel;
 mod mp4;
 mod mp4_boxes;
 mod mp4_esds;
 mod mp4_present;
 mod ogg;
 mod ogg_page;
+mod positional;
 mod sniff;
 mod source;
 mod tags;
 mod wav;
 
+use positional::Positional;
 use source::{Fault, Source};
 
 /// What the probe learned about one audio file.
@@ -157,20 +161,31 @@ pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
         };
         return Err(ProbeError::NotAFile { path: name, what });
     }
-    let file = fs::File::open(path).map_err(io)?;
-    probe_reader(file, meta.len(), &name)
+    let file = Arc::new(fs::File::open(path).map_err(io)?);
+    let len = meta.len();
+    let fork: source::Fork = {
+        let file = file.clone();
+        Arc::new(move || Ok(Box::new(Positional::new(file.clone(), len))))
+    };
+    let src = Source::new(Positional::new(file, len), len).with_fork(fork);
+    probe_source(src, &name)
 }
 
 /// Probes any seekable byte source of `len` bytes; `name` is used in errors and
 /// for the extension-mismatch warning. Reads only headers, tables and the
 /// tail the format needs, through a 256 KiB window.
 pub fn probe_reader<R: Read + Seek>(src: R, len: u64, name: &str) -> Result<AudioInfo, ProbeError> {
+    probe_source(Source::new(src, len), name)
+}
+
+/// Probes a prepared source, turning faults and panics into errors.
+fn probe_source<R: Read + Seek>(mut src: Source<R>, name: &str) -> Result<AudioInfo, ProbeError> {
+    let len = src.len();
     if len == 0 {
         return Err(ProbeError::Empty {
             path: name.to_owned(),
         });
     }
-    let mut src = Source::new(src, len);
     let mut container = "audio";
     let measured = catch_unwind(AssertUnwindSafe(|| measure(&mut src, &mut container)));
     let path = name.to_owned();

@@ -182,3 +182,32 @@ fn content_wins_over_a_lying_extension() {
     assert_samples(&got, 145_373, 0, "M4A named .mp3");
     assert!(warns(&got, "extension suggests audio/mpeg"), "{got}");
 }
+
+#[test]
+fn a_long_file_walked_in_parts_matches_one_sequential_walk() {
+    // ~10 MB of frames: probe_file splits it across cores, probe_reader
+    // on a cursor walks it in one pass.
+    let one = fixture("vbr-noxing.mp3");
+    let mut joined = one.repeat(500);
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, junk_at) in [
+        ("plain.mp3", None),
+        ("junk-in-the-middle.mp3", Some(joined.len() / 2 + 3)),
+    ] {
+        if let Some(at) = junk_at {
+            joined.splice(
+                at..at,
+                [0xFF, 0xFB, 0x90, 0x64, 0, 0, 0xFF, 0xFA].repeat(40),
+            );
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, &joined).expect("write");
+        let split = podcatalog::probe::probe_file(&path).expect("probes");
+        let len = joined.len() as u64;
+        let single = podcatalog::probe::probe_reader(std::io::Cursor::new(&joined), len, name)
+            .expect("probes");
+        assert_eq!(split.samples, single.samples, "{name}");
+        assert_eq!(split.warnings, single.warnings, "{name}");
+        assert_eq!(split.samples, Some(500 * 128 * 1152), "{name}");
+    }
+}
