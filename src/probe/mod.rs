@@ -14,6 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 mod adts;
+mod fallback;
 mod flac;
 mod flac_frame;
 mod id3;
@@ -220,6 +221,10 @@ fn measure<R: Read + Seek>(
         sniff::Kind::Flac => run(container, "flac", || flac::probe(src)),
         sniff::Kind::Ogg => run(container, "ogg", || ogg::probe(src)),
         sniff::Kind::Mp4 => run(container, "mp4", || mp4::probe(src)),
+        sniff::Kind::MpegOrAdts if fallback::handles(&head).is_some() => {
+            let name = fallback::handles(&head).unwrap_or("audio");
+            run(container, name, || fallback::probe(src, name))
+        }
         sniff::Kind::MpegOrAdts => {
             let mut ignored = Tags::default();
             let start = id3::skip_v2(src, 0, &mut ignored)?;

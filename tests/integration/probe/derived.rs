@@ -211,3 +211,34 @@ fn a_long_file_walked_in_parts_matches_one_sequential_walk() {
         assert_eq!(split.samples, Some(500 * 128 * 1152), "{name}");
     }
 }
+
+/// A minimal AIFF: COMM (mono, 16-bit, 11025 Hz) and SSND with `frames` samples.
+pub(super) fn aiff(frames: u32) -> Vec<u8> {
+    let mut comm = vec![0, 1];
+    comm.extend(frames.to_be_bytes());
+    comm.extend([0, 16, 0x40, 0x0C]);
+    comm.extend((11025u64 << 50).to_be_bytes());
+    let mut ssnd = vec![0u8; 8];
+    ssnd.extend(vec![0u8; 2 * frames as usize]);
+    let mut body = b"AIFF".to_vec();
+    for (id, chunk) in [(b"COMM", comm), (b"SSND", ssnd)] {
+        body.extend(id);
+        body.extend((chunk.len() as u32).to_be_bytes());
+        body.extend(chunk);
+    }
+    let mut file = b"FORM".to_vec();
+    file.extend((body.len() as u32).to_be_bytes());
+    file.extend(body);
+    file
+}
+
+#[test]
+fn aiff_is_read_through_symphonia_with_a_warning() {
+    let (_d, _p, got) = probe_bytes("a.aiff", &aiff(36_341));
+    assert_samples(&got, 36_341, 0, "AIFF header");
+    assert_eq!(
+        (got["mime"].as_str(), got["sample_rate"].as_u64()),
+        (Some("audio/aiff"), Some(11025))
+    );
+    assert!(warns(&got, "symphonia"), "{got}");
+}
