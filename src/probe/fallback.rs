@@ -13,6 +13,7 @@
 use super::source::{Fault, ReadSeek, Source};
 use super::{Measured, Tags};
 use std::io::{self, Read, Seek, SeekFrom};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 use symphonia::core::codecs::CodecParameters;
 use symphonia::core::formats::FormatOptions;
@@ -66,6 +67,13 @@ pub(crate) fn handles(head: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// What symphonia says about the first audio track.
+struct Found {
+    rate: u32,
+    channels: u16,
+    samples: Option<u64>,
+}
+
 /// Measures through symphonia; `Unsupported` when the source cannot fork.
 pub(crate) fn probe<R: Read + Seek>(
     src: &mut Source<R>,
@@ -80,32 +88,17 @@ pub(crate) fn probe<R: Read + Seek>(
         inner: Mutex::new(fork()?),
         len: src.len(),
     };
-    let mss = MediaSourceStream::new(Box::new(shared), MediaSourceStreamOptions::default());
-    let reader = symphonia::default::get_probe()
-        .probe(
-            &Hint::new(),
-            mss,
-            FormatOptions::default(),
-            MetadataOptions::default(),
-        )
-        .map_err(|e| Fault::Corrupt(format!("symphonia cannot read it: {e}")))?;
-    let track = reader
-        .tracks()
-        .iter()
-        .find(|t| matches!(t.codec_params, Some(CodecParameters::Audio(_))))
-        .ok_or_else(|| Fault::Unsupported(format!("{container} file without an audio track")))?;
-    let Some(CodecParameters::Audio(params)) = &track.codec_params else {
-        return Err(Fault::Unsupported(format!(
-            "{container} file without an audio track"
-        )));
-    };
-    let rate = params.sample_rate.unwrap_or(0);
-    let from_duration = || {
-        let time = track.time_base?.calc_duration(track.duration?)?;
-        u64::try_from(time.as_nanos() * i128::from(rate) / 1_000_000_000).ok()
-    };
-    // Symphonia 0.6's Matroska reader leaves both unset for WebM.
-    let Some(samples) = track.num_frames.or_else(from_duration) else {
+    // Symphonia 0.6.1 panics on some damaged headers (e.g. an AIFF with an
+    // absurd channel count overflows in symphonia-format-riff): that is the
+    // file's fault, not a probe bug, so it is reported as damage.
+    let found =
+        catch_unwind(AssertUnwindSafe(|| read_track(shared, container))).unwrap_or_else(|_| {
+            Err(Fault::Corrupt(
+                "symphonia crashed reading its headers; the file is probably damaged".into(),
+            ))
+        })?;
+    // Symphonia 0.6's Matroska reader leaves both counts unset for WebM.
+    let Some(samples) = found.samples else {
         return Err(Fault::Unsupported(format!(
             "{container}: no duration in the headers symphonia reads"
         )));
@@ -118,13 +111,45 @@ pub(crate) fn probe<R: Read + Seek>(
             "caf" => "audio/x-caf",
             _ => "audio/webm",
         },
-        sample_rate: rate,
-        channels: params.channels.as_ref().map_or(0, |c| c.count() as u16),
+        sample_rate: found.rate,
+        channels: found.channels,
         samples,
         audio_bytes: src.len(),
         tags: Tags::default(),
         warnings: vec![format!(
             "{container}: duration is the container header's claim (read with symphonia), not counted"
         )],
+    })
+}
+
+/// Runs symphonia's probe and reads the first audio track.
+fn read_track(shared: Shared, container: &str) -> Result<Found, Fault> {
+    let mss = MediaSourceStream::new(Box::new(shared), MediaSourceStreamOptions::default());
+    let reader = symphonia::default::get_probe()
+        .probe(
+            &Hint::new(),
+            mss,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
+        .map_err(|e| Fault::Corrupt(format!("symphonia cannot read it: {e}")))?;
+    let no_audio = || Fault::Unsupported(format!("{container} file without an audio track"));
+    let (track, params) = reader
+        .tracks()
+        .iter()
+        .find_map(|t| match &t.codec_params {
+            Some(CodecParameters::Audio(p)) => Some((t, p)),
+            _ => None,
+        })
+        .ok_or_else(no_audio)?;
+    let rate = params.sample_rate.unwrap_or(0);
+    let from_duration = || {
+        let time = track.time_base?.calc_duration(track.duration?)?;
+        u64::try_from(time.as_nanos() * i128::from(rate) / 1_000_000_000).ok()
+    };
+    Ok(Found {
+        rate,
+        channels: params.channels.as_ref().map_or(0, |c| c.count() as u16),
+        samples: track.num_frames.or_else(from_duration),
     })
 }
