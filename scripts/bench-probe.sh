@@ -5,7 +5,8 @@
 #      `ffprobe -count_packets` (exact), side by side in one hyperfine run;
 #   2. `probe_file` in process (benches/probe.rs), median of 50 runs;
 #   3. 1,000 files on one thread vs all cores.
-# Needs: sox, lame, ffprobe, hyperfine (Debian: sox lame ffmpeg hyperfine).
+# Needs: sox, lame, ffprobe, hyperfine, GNU time (Debian: sox lame ffmpeg
+# hyperfine time).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -42,11 +43,13 @@ hyperfine --warmup 3 --runs 20 -N \
 echo "== in process"
 cargo bench --manifest-path "$root/Cargo.toml" --quiet --bench probe -- "$mp3" 50
 
-echo "== 1,000 files (hard links to a 5-minute cut), one thread vs all cores"
+echo "== 1,000 files (hard links to a 1-minute cut), one thread vs all cores"
 mkdir -p "$work/many"
-head -c $(( $(stat -c %s "$mp3") / 12 )) "$mp3" > "$work/five.mp3"
-for i in $(seq 1 1000); do ln -f "$work/five.mp3" "$work/many/$i.mp3"; done
-hyperfine --warmup 1 --runs 5 \
-  "RAYON_NUM_THREADS=1 $bin probe $work/many/*.mp3 > /dev/null" \
-  "$bin probe $work/many/*.mp3 > /dev/null"
-echo "cores: $(nproc)"
+head -c $(( $(stat -c %s "$mp3") / 60 )) "$mp3" > "$work/minute.mp3"
+for i in $(seq 1 1000); do ln -f "$work/minute.mp3" "$work/many/$i.mp3"; done
+hyperfine --warmup 1 --runs 10 \
+  "env RAYON_NUM_THREADS=1 $bin probe --json $work/many/*.mp3" \
+  "$bin probe --json $work/many/*.mp3"
+echo "cores: $(nproc); CPU use of one all-core run (GNU time, Debian package time):"
+/usr/bin/time -o "$work/time.txt" -f "  %P of one core, %e s wall" "$bin" probe --json "$work"/many/*.mp3 > /dev/null
+cat "$work/time.txt"

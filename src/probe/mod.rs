@@ -14,6 +14,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 mod adts;
+mod end_tags;
+mod error;
 mod fallback;
 mod flac;
 mod flac_frame;
@@ -33,6 +35,7 @@ mod source;
 mod tags;
 mod wav;
 
+pub use error::ProbeError;
 use positional::Positional;
 use source::{Fault, Source};
 
@@ -74,59 +77,6 @@ pub struct Tags {
     pub album: Option<String>,
     /// Whether embedded cover art is present.
     pub has_cover: bool,
-}
-
-/// Why a file could not be probed. Every message names the file.
-#[derive(Debug, thiserror::Error)]
-pub enum ProbeError {
-    /// The file could not be opened or read.
-    #[error("{path}: cannot read: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The underlying error.
-        source: std::io::Error,
-    },
-    /// The path is a directory, pipe or device, not a file.
-    #[error("{path}: not a regular file ({what})")]
-    NotAFile {
-        /// The path.
-        path: String,
-        /// What it is instead.
-        what: &'static str,
-    },
-    /// The file has no bytes at all.
-    #[error("{path}: empty file (0 bytes)")]
-    Empty {
-        /// The file.
-        path: String,
-    },
-    /// The content is not audio in a format we understand.
-    #[error("{path}: {reason}")]
-    Unsupported {
-        /// The file.
-        path: String,
-        /// What is wrong, in words a producer can act on.
-        reason: String,
-    },
-    /// The format is recognised but the file is damaged or incomplete.
-    #[error("{path}: damaged {container} file: {reason}")]
-    Corrupt {
-        /// The file.
-        path: String,
-        /// The container recognised, e.g. `mp4`.
-        container: &'static str,
-        /// What is wrong.
-        reason: String,
-    },
-    /// A bug in the probe (a caught panic); the file is worth reporting.
-    #[error("{path}: internal error while probing ({detail}); please report this file")]
-    Internal {
-        /// The file.
-        path: String,
-        /// The panic message.
-        detail: String,
-    },
 }
 
 /// What a format module measured, before conversion to [`AudioInfo`].

@@ -11,7 +11,7 @@
 use super::mp3_frame::{self, Frame, Xing};
 use super::mp3_parallel;
 use super::source::{Fault, Source};
-use super::{Measured, Tags, id3};
+use super::{Measured, Tags, end_tags, id3};
 use std::io::{Read, Seek};
 
 /// How far to search for a frame when locking on or after losing sync.
@@ -56,7 +56,7 @@ impl Walk {
 pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fault> {
     let mut tags = Tags::default();
     let start = id3::skip_v2(src, 0, &mut tags)?;
-    let end = id3::audio_end(src, &mut tags)?.max(start);
+    let end = end_tags::audio_end(src, &mut tags)?.max(start);
     let Some((first_pos, first)) = find_sync(src, start, end, start + SEARCH)? else {
         return Err(Fault::Unsupported("no MPEG audio frames found".into()));
     };
