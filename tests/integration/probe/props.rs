@@ -123,7 +123,7 @@ proptest! {
         flips in proptest::collection::vec((0usize..64, any::<u8>()), 1..8),
         keep in 0usize..300,
     ) {
-        let mut bytes = super::derived::aiff(100);
+        let mut bytes = super::containers::aiff(100);
         let last = bytes.len() - 1;
         for (at, value) in flips {
             bytes[at.min(last)] = value;
