@@ -3,7 +3,7 @@
 # plus expected.json: for every file its true sample count per channel (cut
 # exactly and measured with `soxi -s`), sample rate and the tolerance (in
 # samples) the issue allows for it. Needs: sox, lame, ffmpeg, espeak-ng,
-# oggenc, opusenc, flac (Debian packages sox libsox-fmt-mp3 lame ffmpeg
+# oggenc, opusenc, flac (Debian packages sox lame ffmpeg
 # espeak-ng vorbis-tools opus-tools flac).
 #
 # Variants that are a byte patch of these files (junk before the first frame,

@@ -7,7 +7,7 @@
 //! the encoder's priming and padding. Skips ID3 tags like `mp3` does.
 
 use super::source::{Fault, Source};
-use super::{Measured, Tags, id3};
+use super::{Measured, Tags, end_tags, id3};
 use std::io::{Read, Seek};
 
 /// How far past the ID3 tag to look for the first frame.
@@ -57,7 +57,7 @@ pub(crate) fn is_header(h: &[u8]) -> bool {
 pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fault> {
     let mut tags = Tags::default();
     let start = id3::skip_v2(src, 0, &mut tags)?;
-    let end = id3::audio_end(src, &mut tags)?.max(start);
+    let end = end_tags::audio_end(src, &mut tags)?.max(start);
     let Some((mut pos, first)) = find_sync(src, start, end)? else {
         return Err(Fault::Unsupported("no ADTS frames found".into()));
     };

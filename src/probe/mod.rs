@@ -11,23 +11,32 @@ use std::fs;
 use std::io::{Read, Seek};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::Arc;
 
 mod adts;
+mod end_tags;
+mod error;
+mod fallback;
 mod flac;
 mod flac_frame;
 mod id3;
 mod mp3;
 mod mp3_frame;
+mod mp3_parallel;
 mod mp4;
 mod mp4_boxes;
 mod mp4_esds;
+mod mp4_present;
 mod ogg;
 mod ogg_page;
+mod positional;
 mod sniff;
 mod source;
 mod tags;
 mod wav;
 
+pub use error::ProbeError;
+use positional::Positional;
 use source::{Fault, Source};
 
 /// What the probe learned about one audio file.
@@ -70,59 +79,6 @@ pub struct Tags {
     pub has_cover: bool,
 }
 
-/// Why a file could not be probed. Every message names the file.
-#[derive(Debug, thiserror::Error)]
-pub enum ProbeError {
-    /// The file could not be opened or read.
-    #[error("{path}: cannot read: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The underlying error.
-        source: std::io::Error,
-    },
-    /// The path is a directory, pipe or device, not a file.
-    #[error("{path}: not a regular file ({what})")]
-    NotAFile {
-        /// The path.
-        path: String,
-        /// What it is instead.
-        what: &'static str,
-    },
-    /// The file has no bytes at all.
-    #[error("{path}: empty file (0 bytes)")]
-    Empty {
-        /// The file.
-        path: String,
-    },
-    /// The content is not audio in a format we understand.
-    #[error("{path}: {reason}")]
-    Unsupported {
-        /// The file.
-        path: String,
-        /// What is wrong, in words a producer can act on.
-        reason: String,
-    },
-    /// The format is recognised but the file is damaged or incomplete.
-    #[error("{path}: damaged {container} file: {reason}")]
-    Corrupt {
-        /// The file.
-        path: String,
-        /// The container recognised, e.g. `mp4`.
-        container: &'static str,
-        /// What is wrong.
-        reason: String,
-    },
-    /// A bug in the probe (a caught panic); the file is worth reporting.
-    #[error("{path}: internal error while probing ({detail}); please report this file")]
-    Internal {
-        /// The file.
-        path: String,
-        /// The panic message.
-        detail: String,
-    },
-}
-
 /// What a format module measured, before conversion to [`AudioInfo`].
 #[derive(Debug)]
 pub(crate) struct Measured {
@@ -156,20 +112,31 @@ pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
         };
         return Err(ProbeError::NotAFile { path: name, what });
     }
-    let file = fs::File::open(path).map_err(io)?;
-    probe_reader(file, meta.len(), &name)
+    let file = Arc::new(fs::File::open(path).map_err(io)?);
+    let len = meta.len();
+    let fork: source::Fork = {
+        let file = file.clone();
+        Arc::new(move || Ok(Box::new(Positional::new(file.clone(), len))))
+    };
+    let src = Source::new(Positional::new(file, len), len).with_fork(fork);
+    probe_source(src, &name)
 }
 
 /// Probes any seekable byte source of `len` bytes; `name` is used in errors and
 /// for the extension-mismatch warning. Reads only headers, tables and the
 /// tail the format needs, through a 256 KiB window.
 pub fn probe_reader<R: Read + Seek>(src: R, len: u64, name: &str) -> Result<AudioInfo, ProbeError> {
+    probe_source(Source::new(src, len), name)
+}
+
+/// Probes a prepared source, turning faults and panics into errors.
+fn probe_source<R: Read + Seek>(mut src: Source<R>, name: &str) -> Result<AudioInfo, ProbeError> {
+    let len = src.len();
     if len == 0 {
         return Err(ProbeError::Empty {
             path: name.to_owned(),
         });
     }
-    let mut src = Source::new(src, len);
     let mut container = "audio";
     let measured = catch_unwind(AssertUnwindSafe(|| measure(&mut src, &mut container)));
     let path = name.to_owned();
@@ -204,6 +171,10 @@ fn measure<R: Read + Seek>(
         sniff::Kind::Flac => run(container, "flac", || flac::probe(src)),
         sniff::Kind::Ogg => run(container, "ogg", || ogg::probe(src)),
         sniff::Kind::Mp4 => run(container, "mp4", || mp4::probe(src)),
+        sniff::Kind::MpegOrAdts if fallback::handles(&head).is_some() => {
+            let name = fallback::handles(&head).unwrap_or("audio");
+            run(container, name, || fallback::probe(src, name))
+        }
         sniff::Kind::MpegOrAdts => {
             let mut ignored = Tags::default();
             let start = id3::skip_v2(src, 0, &mut ignored)?;

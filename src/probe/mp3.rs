@@ -9,8 +9,9 @@
 //! a stale header from `cat` or a cut upload cannot shift the result.
 
 use super::mp3_frame::{self, Frame, Xing};
+use super::mp3_parallel;
 use super::source::{Fault, Source};
-use super::{Measured, Tags, id3};
+use super::{Measured, Tags, end_tags, id3};
 use std::io::{Read, Seek};
 
 /// How far to search for a frame when locking on or after losing sync.
@@ -21,22 +22,41 @@ const CONFIRM: usize = 3;
 const PEEK: usize = 200;
 
 /// Counts gathered by the frame walk.
-#[derive(Debug, Default)]
-struct Walk {
-    frames: u64,
-    samples: u64,
-    bytes: u64,
-    skipped: u64,
-    info_frames: u64,
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Walk {
+    /// Audio frames (not Xing/Info frames).
+    pub frames: u64,
+    /// Samples per channel in them.
+    pub samples: u64,
+    /// Their bytes.
+    pub bytes: u64,
+    /// Bytes between or after frames that are not audio.
+    pub skipped: u64,
+    /// Xing/Info frames found inside the stream.
+    pub info_frames: u64,
     /// Bytes present of a final frame that runs past the end.
-    truncated: Option<(u64, u32)>,
+    pub truncated: Option<(u64, u32)>,
+}
+
+impl Walk {
+    /// Adds the counts of the walk that follows this one.
+    pub(crate) fn then(self, next: Walk) -> Walk {
+        Walk {
+            frames: self.frames + next.frames,
+            samples: self.samples + next.samples,
+            bytes: self.bytes + next.bytes,
+            skipped: self.skipped + next.skipped,
+            info_frames: self.info_frames + next.info_frames,
+            truncated: next.truncated,
+        }
+    }
 }
 
 /// Measures an MPEG audio file.
 pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fault> {
     let mut tags = Tags::default();
     let start = id3::skip_v2(src, 0, &mut tags)?;
-    let end = id3::audio_end(src, &mut tags)?.max(start);
+    let end = end_tags::audio_end(src, &mut tags)?.max(start);
     let Some((first_pos, first)) = find_sync(src, start, end, start + SEARCH)? else {
         return Err(Fault::Unsupported("no MPEG audio frames found".into()));
     };
@@ -55,7 +75,7 @@ pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fau
         } else {
             0
         };
-    let walk = walk(src, audio_pos, end, &first)?;
+    let walk = mp3_parallel::walk(src, audio_pos, end, &first)?;
     report_walk(&walk, &mut warnings);
     let samples = gapless(&walk, xing, &mut warnings);
     Ok(Measured {
@@ -124,20 +144,25 @@ fn confirmed<R: Read + Seek>(
     Ok(true)
 }
 
-/// Hops from header to header between `pos` and `end`.
-fn walk<R: Read + Seek>(
+/// Hops from header to header from `pos` until the first frame starting at
+/// or after `stop`, or `end`; returns the counts and where it stopped.
+pub(crate) fn walk<R: Read + Seek>(
     src: &mut Source<R>,
     mut pos: u64,
+    stop: u64,
     end: u64,
     first: &Frame,
-) -> Result<Walk, Fault> {
+) -> Result<(Walk, u64), Fault> {
     let mut w = Walk::default();
     while pos + 4 <= end {
+        if pos >= stop {
+            return Ok((w, pos));
+        }
         let bytes = src.peek(pos, PEEK)?;
         match mp3_frame::parse(bytes).filter(|f| f.same_stream(first)) {
             Some(f) if pos + u64::from(f.len) > end => {
                 w.truncated = Some((end - pos, f.len));
-                return Ok(w);
+                return Ok((w, end));
             }
             Some(f) => {
                 // A joined file's Info frame is silence, not audio.
@@ -157,13 +182,13 @@ fn walk<R: Read + Seek>(
                 }
                 None => {
                     w.skipped += end - pos;
-                    return Ok(w);
+                    return Ok((w, end));
                 }
             },
         }
     }
-    w.skipped += end - pos;
-    Ok(w)
+    w.skipped += end.saturating_sub(pos);
+    Ok((w, end))
 }
 
 /// Turns anomalies of the walk into warnings.

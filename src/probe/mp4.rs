@@ -9,10 +9,10 @@
 //! `moov` may sit before or after `mdat` (see `mp4_boxes`).
 
 use super::mp4_boxes::{child, children, path, read_moov};
-use super::mp4_esds;
 use super::source::{Fault, Source, be16, be32, be64, corrupt};
 use super::tags::set_once;
 use super::{Measured, Tags};
+use super::{mp4_esds, mp4_present};
 use std::io::{Read, Seek};
 
 /// What one audio track's tables say.
@@ -28,6 +28,8 @@ struct Track {
     bytes: u64,
     /// First non-empty edit: (media time, segment duration in movie units).
     edit: Option<(u64, u64)>,
+    /// For a cut file: (units, samples, of total samples) actually present.
+    present: Option<(u64, u64, u64)>,
 }
 
 /// Measures an MP4 file.
@@ -43,7 +45,7 @@ pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fau
     let has_video = children(&moov).any(|(k, t)| &k == b"trak" && handler(t) == Some(*b"vide"));
     let Some(track) = children(&moov)
         .filter(|(k, _)| k == b"trak")
-        .find_map(|(_, t)| audio_track(t))
+        .find_map(|(_, t)| audio_track(t, src.len()))
     else {
         return Err(Fault::Unsupported("MP4 file without an audio track".into()));
     };
@@ -53,7 +55,15 @@ pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fau
     let mut tags = Tags::default();
     let smpb = read_ilst(&moov, &mut tags);
     let mut warnings = Vec::new();
-    let units = playable_units(&track, movie_ts, smpb, &mut warnings);
+    let units = match track.present {
+        Some((units, have, total)) => {
+            warnings.push(format!(
+                "truncated: the file holds {have} of its {total} audio frames; duration counts complete frames only"
+            ));
+            units.saturating_sub(track.edit.map_or(0, |(start, _)| start))
+        }
+        None => playable_units(&track, movie_ts, smpb, &mut warnings),
+    };
     let rate = if track.sample_rate > 0 {
         track.sample_rate
     } else {
@@ -111,7 +121,7 @@ fn handler(trak: &[u8]) -> Option<[u8; 4]> {
 }
 
 /// Reads an audio `trak`; `None` for other tracks.
-fn audio_track(trak: &[u8]) -> Option<Track> {
+fn audio_track(trak: &[u8], len: u64) -> Option<Track> {
     if handler(trak)? != *b"soun" {
         return None;
     }
@@ -152,6 +162,7 @@ fn audio_track(trak: &[u8]) -> Option<Track> {
         units,
         bytes: sample_bytes(child(stbl, b"stsz").unwrap_or(&[])),
         edit: path(trak, &[b"edts", b"elst"]).and_then(first_edit),
+        present: mp4_present::truncated_units(stbl, len),
     })
 }
 

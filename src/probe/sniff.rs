@@ -86,8 +86,12 @@ pub(crate) fn mime_for_extension(name: &str) -> Option<&'static [&'static str]> 
         .to_ascii_lowercase();
     Some(match ext.as_str() {
         "mp3" | "mp2" | "mpga" => &["audio/mpeg"],
-        "m4a" | "m4b" | "mp4" | "m4v" => &["audio/mp4"],
+        "m4a" | "m4b" => &["audio/mp4"],
+        "mp4" | "m4v" => &["audio/mp4", "video/mp4"],
         "aac" => &["audio/aac", "audio/mp4"],
+        "aif" | "aiff" | "aifc" => &["audio/aiff"],
+        "caf" => &["audio/x-caf"],
+        "webm" | "mka" => &["audio/webm"],
         "ogg" | "oga" | "opus" => &["audio/ogg"],
         "flac" => &["audio/flac"],
         "wav" | "wave" => &["audio/wav"],

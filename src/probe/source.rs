@@ -9,6 +9,14 @@
 //! an HTTP-range-backed reader (see `remote`) fetches only what is needed.
 
 use std::io::{self, Read, Seek, SeekFrom};
+use std::sync::Arc;
+
+/// A reader that can move to another thread.
+pub(crate) trait ReadSeek: Read + Seek + Send {}
+impl<T: Read + Seek + Send> ReadSeek for T {}
+
+/// Opens another independent reader over the same bytes.
+pub(crate) type Fork = Arc<dyn Fn() -> io::Result<Box<dyn ReadSeek>> + Send + Sync>;
 
 /// Size of the read window. Large enough that a frame walk makes few system
 /// calls, small enough to stay in cache.
@@ -44,6 +52,8 @@ pub(crate) struct Source<R> {
     buf: Vec<u8>,
     /// File offset of `buf[0]`.
     start: u64,
+    /// How to open more readers, when the source allows it (local files).
+    fork: Option<Fork>,
 }
 
 impl<R: Read + Seek> Source<R> {
@@ -54,7 +64,19 @@ impl<R: Read + Seek> Source<R> {
             len,
             buf: Vec::with_capacity(WINDOW),
             start: 0,
+            fork: None,
         }
+    }
+
+    /// Lets parsers open independent readers with `fork`.
+    pub(crate) fn with_fork(mut self, fork: Fork) -> Self {
+        self.fork = Some(fork);
+        self
+    }
+
+    /// The fork function, if this source has one.
+    pub(crate) fn fork(&self) -> Option<Fork> {
+        self.fork.clone()
     }
 
     /// Total length in bytes.
@@ -122,6 +144,11 @@ impl<R: Read + Seek> Source<R> {
         self.buf.truncate(got);
         Ok(())
     }
+}
+
+/// A new source over a forked reader.
+pub(crate) fn forked(fork: &Fork, len: u64) -> io::Result<Source<Box<dyn ReadSeek>>> {
+    Ok(Source::new(fork()?, len))
 }
 
 /// Big-endian u16 at `at` (0 when out of range: callers check lengths first).

@@ -1,14 +1,14 @@
 //! Variants derived from committed fixtures by patching or cutting bytes:
 //! a large ID3v2 cover, junk before the first frame, truncation, a
 //! zero-frame Xing header, streamed WAV sizes, FLAC without a sample count,
-//! trailing tags and a lying extension.
+//! trailing tags, a lying extension, and a long file walked in parts.
 
-use super::{assert_samples, expected, fixture, probe, probe_ok, warns};
+use super::{assert_samples, expected, fixture, probe_ok, warns};
 use serde_json::Value;
 use std::path::PathBuf;
 
 /// Writes `bytes` as `name` in a fresh temp dir and probes it.
-fn probe_bytes(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf, Value) {
+pub(super) fn probe_bytes(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf, Value) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).expect("write variant");
@@ -161,24 +161,38 @@ fn truncated_ogg_and_adts_count_what_is_complete() {
 }
 
 #[test]
-fn moov_at_end_cut_off_is_a_clear_error() {
-    let full = fixture("moov-end.m4a");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("cut.m4a");
-    std::fs::write(&path, &full[..full.len() - 200]).expect("write");
-    let run = probe(&[&path], true);
-    assert_eq!(run.code, 1);
-    let error = run.json()[0]["error"].as_str().expect("error").to_owned();
-    assert!(
-        error.starts_with(&path.display().to_string()) && error.contains("truncated"),
-        "{error}"
-    );
-}
-
-#[test]
 fn content_wins_over_a_lying_extension() {
     let (_d, _p, got) = probe_bytes("episode.mp3", &fixture("moov-start.m4a"));
     assert_eq!(got["mime"], "audio/mp4");
     assert_samples(&got, 145_373, 0, "M4A named .mp3");
     assert!(warns(&got, "extension suggests audio/mpeg"), "{got}");
+}
+
+#[test]
+fn a_long_file_walked_in_parts_matches_one_sequential_walk() {
+    // ~10 MB of frames: probe_file splits it across cores, probe_reader
+    // on a cursor walks it in one pass.
+    let one = fixture("vbr-noxing.mp3");
+    let mut joined = one.repeat(500);
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, junk_at) in [
+        ("plain.mp3", None),
+        ("junk-in-the-middle.mp3", Some(joined.len() / 2 + 3)),
+    ] {
+        if let Some(at) = junk_at {
+            joined.splice(
+                at..at,
+                [0xFF, 0xFB, 0x90, 0x64, 0, 0, 0xFF, 0xFA].repeat(40),
+            );
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, &joined).expect("write");
+        let split = podcatalog::probe::probe_file(&path).expect("probes");
+        let len = joined.len() as u64;
+        let single = podcatalog::probe::probe_reader(std::io::Cursor::new(&joined), len, name)
+            .expect("probes");
+        assert_eq!(split.samples, single.samples, "{name}");
+        assert_eq!(split.warnings, single.warnings, "{name}");
+        assert_eq!(split.samples, Some(500 * 128 * 1152), "{name}");
+    }
 }

@@ -5,6 +5,7 @@
 //! tests of the library on arbitrary and mutated bytes. No audio tools are
 //! needed at test time.
 
+mod containers;
 mod derived;
 mod fixtures;
 mod hostile;

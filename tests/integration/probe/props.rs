@@ -113,3 +113,26 @@ fn header_mutations_in_the_first_bytes_never_panic() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Symphonia only runs on local files, so this goes through `probe_file`.
+    #[test]
+    fn mutated_aiff_through_symphonia_never_panics(
+        flips in proptest::collection::vec((0usize..64, any::<u8>()), 1..8),
+        keep in 0usize..300,
+    ) {
+        let mut bytes = super::containers::aiff(100);
+        let last = bytes.len() - 1;
+        for (at, value) in flips {
+            bytes[at.min(last)] = value;
+        }
+        bytes.truncate(keep.max(12));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("m.aiff");
+        std::fs::write(&path, &bytes).expect("write");
+        let result = podcatalog::probe::probe_file(&path);
+        prop_assert!(!matches!(result, Err(ProbeError::Internal { .. })), "{:?}", result);
+    }
+}
