@@ -253,7 +253,14 @@ impl Remote {
     pub fn probe(&self, url: &str) -> Result<AudioInfo, RemoteError> {
         let mut reader = self.open(url)?;
         let len = reader.len();
-        let name = reader.shown_url().to_string();
+        // Without the query string: the probe compares the name's extension
+        // with the content, and signed-URL tokens do not belong in messages.
+        let shown = reader.shown_url().to_string();
+        let name = shown
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .to_string();
         let probed = probe::probe_reader(&mut reader, len, &name);
         // A transport failure reaches the probe as a bare io::Error; report
         // the typed error instead of the probe's wrapper around it.

@@ -13,6 +13,21 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::probe::{AudioInfo, ProbeError};
+use crate::remote::{Remote, RemoteError, RemoteOptions};
+
+/// Why one input could not be probed: a local file or a URL.
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    /// A local file.
+    #[error(transparent)]
+    Local(#[from] ProbeError),
+    /// A URL.
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
+    /// The HTTP client could not start.
+    #[error("{0}")]
+    Setup(String),
+}
 
 /// Arguments of `podcatalog probe`.
 #[derive(Debug, clap::Args)]
@@ -67,8 +82,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Probes all inputs on rayon's pool, keeping input order.
-fn probe_all(inputs: &[PathBuf]) -> Vec<Result<AudioInfo, ProbeError>> {
+/// Probes all inputs on rayon's pool, keeping input order. One HTTP client
+/// serves every URL, so connections to the same host are reused.
+fn probe_all(inputs: &[PathBuf]) -> Vec<Result<AudioInfo, Failure>> {
+    let remote = Remote::new(RemoteOptions::default());
     let bar = if std::io::stderr().is_terminal() && inputs.len() > 1 {
         ProgressBar::new(inputs.len() as u64)
     } else {
@@ -80,7 +97,7 @@ fn probe_all(inputs: &[PathBuf]) -> Vec<Result<AudioInfo, ProbeError>> {
     let results = inputs
         .par_iter()
         .map(|input| {
-            let result = probe_input(input);
+            let result = probe_input(input, &remote);
             bar.inc(1);
             result
         })
@@ -90,13 +107,16 @@ fn probe_all(inputs: &[PathBuf]) -> Vec<Result<AudioInfo, ProbeError>> {
 }
 
 /// Probes one input.
-fn probe_input(input: &Path) -> Result<AudioInfo, ProbeError> {
-    // URL inputs: wired to remote::probe_url by the lead
-    crate::probe::probe_file(input)
+fn probe_input(input: &Path, remote: &Result<Remote, RemoteError>) -> Result<AudioInfo, Failure> {
+    match (input.to_str().filter(|s| crate::remote::is_url(s)), remote) {
+        (Some(url), Ok(remote)) => Ok(remote.probe(url)?),
+        (Some(url), Err(e)) => Err(Failure::Setup(format!("{url}: {e}"))),
+        (None, _) => Ok(crate::probe::probe_file(input)?),
+    }
 }
 
 /// The `--json` line for one result.
-fn json_line(input: &Path, result: &Result<AudioInfo, ProbeError>) -> serde_json::Result<String> {
+fn json_line(input: &Path, result: &Result<AudioInfo, Failure>) -> serde_json::Result<String> {
     let path = input.display().to_string();
     match result {
         Ok(info) => serde_json::to_string(&JsonOk { path, info }),
@@ -111,7 +131,7 @@ fn json_line(input: &Path, result: &Result<AudioInfo, ProbeError>) -> serde_json
 fn table_line(
     out: &mut impl Write,
     input: &Path,
-    result: &Result<AudioInfo, ProbeError>,
+    result: &Result<AudioInfo, Failure>,
 ) -> std::io::Result<()> {
     match result {
         Ok(i) => {
@@ -163,7 +183,7 @@ mod tests {
         let err = ProbeError::Empty {
             path: "a.mp3".into(),
         };
-        let line = json_line(Path::new("a.mp3"), &Err(err)).expect("serialises");
+        let line = json_line(Path::new("a.mp3"), &Err(err.into())).expect("serialises");
         assert_eq!(
             line,
             r#"{"path":"a.mp3","error":"a.mp3: empty file (0 bytes)"}"#

@@ -537,3 +537,43 @@ fn add_with_a_missing_remote_file_changes_nothing() {
     );
     assert_eq!(p.fingerprint(), before);
 }
+
+/// `podcatalog probe URL` goes through the same remote probe, mixed with
+/// local files, and reports a 404 as a failed line with a non-zero exit.
+#[test]
+fn probe_command_accepts_urls_next_to_files() {
+    let fixture = crate::common::repo().join("tests/fixtures/remote/sine-1s.mp3");
+    let mp3 = std::fs::read(&fixture).expect("fixture");
+    let server = Server::start(&[("ep.mp3", &mp3)]);
+    let ok = server.url("/ranged/ep.mp3");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_podcatalog"))
+        .args([
+            "probe",
+            "--json",
+            &ok,
+            fixture.to_str().expect("utf8"),
+            &server.url("/ranged/gone.mp3"),
+        ])
+        .output()
+        .expect("run");
+    assert!(
+        !out.status.success(),
+        "one input failed, so the exit code is non-zero"
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["path"], ok.as_str());
+    assert_eq!(lines[0]["duration_ms"], 1000);
+    assert_eq!(lines[0]["bytes"], mp3.len());
+    assert_eq!(lines[1]["duration_ms"], 1000);
+    assert!(
+        lines[2]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("404")),
+        "{:?}",
+        lines[2]
+    );
+}
