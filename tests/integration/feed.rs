@@ -1,6 +1,8 @@
 //! The feed for the fixture catalogue: a snapshot of the exact bytes (time
 //! injected), and a real XML parser's view of every item.
 
+use std::path::Path;
+
 use chrono::{DateTime, TimeZone, Utc};
 use podcatalog::catalog::{self, AudioSource, Episode};
 use podcatalog::feed::{self, Feed};
@@ -49,7 +51,7 @@ pub fn items<'a, 'i>(doc: &'a Document<'i>) -> Vec<Node<'a, 'i>> {
 /// Checks every item of `xml` against the catalogue: the future episode is
 /// absent, and guid, title, date, enclosure (length = file size on disk),
 /// duration, numbers, people with roles, and categories match.
-pub fn check_items(project: &Project, xml: &str, episodes: &[Episode], now: DateTime<Utc>) {
+pub fn check_items(media: &Path, xml: &str, episodes: &[Episode], now: DateTime<Utc>) {
     let doc = Document::parse(xml).expect("the feed is well-formed XML");
     let published: Vec<&Episode> = episodes
         .iter()
@@ -82,9 +84,7 @@ pub fn check_items(project: &Project, xml: &str, episodes: &[Episode], now: Date
         let length: u64 = enc.attribute("length").expect("length").parse().expect("n");
         assert_eq!(length, d.audio.bytes);
         if let AudioSource::File(name) = &d.audio.source {
-            let on_disk = std::fs::metadata(fixture::media_path(project, name))
-                .expect("file")
-                .len();
+            let on_disk = std::fs::metadata(media.join(name)).expect("file").len();
             assert_eq!(length, on_disk, "enclosure length is the file size");
         }
         assert_eq!(enc.attribute("type"), Some(d.audio.mime.as_str()));
@@ -138,7 +138,7 @@ fn a_real_xml_parser_reads_every_item_as_catalogued() {
     let project = fixture::project();
     let episodes = stored(&project);
     let xml = feed::render(&project.config, &episodes, now());
-    check_items(&project, &xml, &episodes, now());
+    check_items(&project.media(), &xml, &episodes, now());
     let doc = Document::parse(&xml).expect("xml");
     let titles: Vec<&str> = items(&doc)
         .iter()
@@ -221,5 +221,46 @@ fn person_and_theme_feeds_carry_only_their_episodes() {
     assert_eq!(items(&doc).len(), 2);
     assert!(
         xml.contains("<title>Fixturpodden &amp; &lt;vänner&gt;: Demokrati &amp; dialog</title>")
+    );
+}
+
+#[test]
+fn podcatalog_feed_and_build_publish_the_same_feed() {
+    let project = crate::common::Project::initialised();
+    let printed = project.run(&["feed"]);
+    assert!(printed.ok, "{}", printed.stderr);
+    let doc = Document::parse(&printed.stdout).expect("xml");
+    assert_eq!(items(&doc).len(), 9);
+    let built = project.run(&["build", "out"]);
+    assert!(built.ok, "{}", built.stderr);
+    let out = project.path("out");
+    let written = std::fs::read_to_string(out.join("feed.xml")).expect("feed.xml");
+    assert_eq!(written, printed.stdout, "build writes what feed prints");
+    let host = project.run(&["feed", "--person", "nils-munthe"]);
+    assert!(host.ok, "{}", host.stderr);
+    assert_eq!(
+        std::fs::read_to_string(out.join("personer/nils-munthe/feed.xml")).expect("person"),
+        host.stdout
+    );
+    let theme = std::fs::read_to_string(out.join("teman/jamstalldhet/feed.xml")).expect("theme");
+    Document::parse(&theme).expect("theme feed is XML");
+    for e in std::fs::read_dir(project.path("media"))
+        .expect("media")
+        .flatten()
+    {
+        let copy = out.join("media").join(e.file_name());
+        assert_eq!(
+            std::fs::metadata(&copy).map(|m| m.len()).ok(),
+            Some(e.metadata().expect("meta").len()),
+            "{}",
+            copy.display()
+        );
+    }
+    let unknown = project.run(&["feed", "--theme", "jamstaldhet"]);
+    assert!(!unknown.ok);
+    assert!(
+        unknown.stderr.contains("did you mean `jamstalldhet`"),
+        "{}",
+        unknown.stderr
     );
 }

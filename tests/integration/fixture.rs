@@ -207,8 +207,3 @@ pub fn episodes(project: &Project) -> Vec<EpisodeData> {
     );
     vec![one, two, three, four]
 }
-
-/// The media file an episode's enclosure points at, for size checks.
-pub fn media_path(project: &Project, name: &str) -> PathBuf {
-    project.media().join(name)
-}

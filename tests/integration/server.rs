@@ -5,6 +5,7 @@ use std::io::Read as _;
 use std::time::{Duration, Instant};
 
 use podcatalog::catalog;
+use podcatalog::config::Config;
 use podcatalog::web::{self, AppState};
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap};
@@ -42,14 +43,17 @@ impl Running {
 
 /// Serves `project` with every link pointing at the server itself.
 async fn start(project: &Project) -> Running {
+    start_with(project.config.clone(), project.connect()).await
+}
+
+async fn start_with(mut config: Config, conn: rusqlite::Connection) -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}/");
-    let mut config = project.config.clone();
     config.channel.base_url = url::Url::parse(&base).expect("url");
-    let state = AppState::new(config, project.connect()).expect("state");
+    let state = AppState::new(config, conn).expect("state");
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(web::serve(listener, state, async {
         let _ = stopped.await;
@@ -93,7 +97,7 @@ async fn the_served_feed_has_every_episode_and_real_enclosures() {
     httpdate::parse_http_date(header(&h, header::LAST_MODIFIED)).expect("date");
     let xml = res.text().await.expect("body");
     let episodes = catalog::episodes::list(&project.connect()).expect("list");
-    check_items(&project, &xml, &episodes, chrono::Utc::now());
+    check_items(&project.media(), &xml, &episodes, chrono::Utc::now());
     // Every local enclosure, transcript and chapters file is served with
     // exactly the length the feed states.
     let doc = Document::parse(&xml).expect("xml");
@@ -456,4 +460,103 @@ async fn shutdown_waits_for_requests_in_flight() {
         .expect("body finishes after shutdown began");
     assert_eq!(body.len(), BIG_LEN);
     stop.await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shipped_project_serves_every_real_episode() {
+    // The real binary creates the catalogue and probes the real media.
+    let shipped = crate::common::Project::shipped();
+    let config = Config::load(&shipped.path("feed-config.toml")).expect("config");
+    let conn = podcatalog::ingest::open_or_bootstrap(&config).expect("bootstrap");
+    let episodes = catalog::episodes::list(&conn).expect("list");
+    assert_eq!(episodes.len(), 9, "the nine real episodes");
+    let server = start_with(config.clone(), conn).await;
+    let http = client();
+    let xml = http
+        .get(server.url("feed.xml"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    check_items(
+        &config.server.media_dir,
+        &xml,
+        &episodes,
+        chrono::Utc::now(),
+    );
+    let doc = Document::parse(&xml).expect("xml");
+    for item in items(&doc) {
+        let enc = item
+            .children()
+            .find(|n| n.has_tag_name("enclosure"))
+            .expect("enclosure");
+        let url = enc.attribute("url").expect("url");
+        let head = http.head(url).send().await.expect("head");
+        assert_eq!(head.status(), StatusCode::OK, "{url}");
+        assert_eq!(
+            header(head.headers(), header::CONTENT_LENGTH),
+            enc.attribute("length").expect("length"),
+            "{url}"
+        );
+    }
+    let image = http
+        .get(server.url("media/demokratiresan.png"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(image.status(), StatusCode::OK);
+    server.shutdown().await;
+}
+
+/// `podcatalog serve` on a fresh copy of the project: creates the
+/// catalogue, serves the feed, and exits cleanly on SIGTERM.
+#[test]
+fn podcatalog_serve_starts_on_a_fresh_project_and_stops_on_sigterm() {
+    use std::io::BufRead as _;
+    let shipped = crate::common::Project::shipped();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_podcatalog"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .current_dir(shipped.dir.path())
+        .env_remove("PODCATALOG_CONFIG")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("serve printed where it listens")
+            .expect("line");
+        if let Some(rest) = line.strip_prefix("serving on ") {
+            break rest.split_whitespace().next().expect("url").to_string();
+        }
+    };
+    let feed = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
+        .get(format!("{base}feed.xml"))
+        .send()
+        .expect("get");
+    assert_eq!(feed.status(), StatusCode::OK);
+    let xml = feed.text().expect("body");
+    let doc = Document::parse(&xml).expect("xml");
+    assert_eq!(items(&doc).len(), 9);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "serve exits cleanly on SIGTERM: {status}");
 }
