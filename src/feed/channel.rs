@@ -39,21 +39,28 @@ pub fn podcast_guid(feed_url: &str) -> String {
     Uuid::new_v5(&PODCAST_GUID_NAMESPACE, seed.as_bytes()).to_string()
 }
 
-/// The people credited as host or co-host in more than a third of
-/// `episodes` (and at least once): the "regular" people the namespace asks
-/// for at channel level, in order of how often they host.
+/// The people credited as host or co-host in more than a third of the
+/// `episodes` that name any host: the "regular" people the namespace asks
+/// for at channel level, in order of how often they host. Episodes whose
+/// credits are unknown (older ones, reconstructed from newsletters) do not
+/// count against anyone.
 pub fn regular_hosts<'a>(episodes: &[&'a Episode]) -> Vec<(&'a str, &'a str, &'a str)> {
     let mut counts: HashMap<&str, (usize, &str, &str)> = HashMap::new();
     let mut order = Vec::new();
+    let mut hosted = 0;
     for ep in episodes {
-        for c in &ep.data.credits {
-            if matches!(c.role.as_str(), "host" | "co-host") {
-                let entry = counts.entry(&c.slug).or_insert_with(|| {
-                    order.push(c.slug.as_str());
-                    (0, c.name.as_str(), c.role.as_str())
-                });
-                entry.0 += 1;
-            }
+        let hosts = ep
+            .data
+            .credits
+            .iter()
+            .filter(|c| matches!(c.role.as_str(), "host" | "co-host"));
+        hosted += usize::from(hosts.clone().next().is_some());
+        for c in hosts {
+            let entry = counts.entry(&c.slug).or_insert_with(|| {
+                order.push(c.slug.as_str());
+                (0, c.name.as_str(), c.role.as_str())
+            });
+            entry.0 += 1;
         }
     }
     let mut hosts: Vec<(usize, &str, &str, &str)> = order
@@ -63,7 +70,7 @@ pub fn regular_hosts<'a>(episodes: &[&'a Episode]) -> Vec<(&'a str, &'a str, &'a
                 .get(slug)
                 .map(|(n, name, role)| (*n, slug, *name, *role))
         })
-        .filter(|(n, ..)| *n * 3 > episodes.len())
+        .filter(|(n, ..)| *n * 3 > hosted)
         .collect();
     hosts.sort_by_key(|h| std::cmp::Reverse(h.0));
     hosts
@@ -84,7 +91,7 @@ pub(super) fn open(xml: &mut Xml, config: &Config, links: &Links, feed: &Feed, i
     xml.text("copyright", &[], &ch.copyright);
     xml.text("generator", &[], "podcatalog");
     if let Some(newest) = items.first() {
-        let date = newest.data.published_at.to_rfc2822();
+        let date = item::rfc2822(&newest.data.published_at);
         xml.text("pubDate", &[], &date);
         xml.text("lastBuildDate", &[], &date);
     }

@@ -21,7 +21,7 @@ pub(super) fn write(xml: &mut Xml, config: &Config, links: &Links, ep: &Episode)
     xml.text("title", &[], &d.title);
     xml.text("link", &[], &links.episode(&d.slug));
     xml.text("guid", &[("isPermaLink", "false")], &ep.guid);
-    xml.text("pubDate", &[], &d.published_at.to_rfc2822());
+    xml.text("pubDate", &[], &rfc2822(&d.published_at));
     // Apple requires a description; an episode without notes gets its
     // summary, or else its title.
     let notes = match (d.description.trim(), &d.summary) {
@@ -129,6 +129,13 @@ fn transcript_type(file: &str) -> (&'static str, bool) {
         "html" | "htm" => ("text/html", false),
         _ => ("text/plain", false),
     }
+}
+
+/// RFC 2822 date with English names and the stored (Stockholm) offset,
+/// day zero-padded as most feeds write it: `Mon, 07 Nov 2022 06:00:00 +0100`.
+/// (chrono's `to_rfc2822` writes `7 Nov`, also valid, but less common.)
+pub fn rfc2822(t: &chrono::DateTime<chrono::FixedOffset>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S %z").to_string()
 }
 
 /// `itunes:duration` in whole seconds, rounded to the nearest second.

@@ -32,11 +32,11 @@ fn podcast_guid_matches_the_namespace_examples() {
 #[test]
 fn pub_dates_carry_the_stockholm_offset_in_english() {
     let mut winter = synthetic::episode(1);
-    winter.data.published_at = parse_published("2022-11-21").expect("date");
+    winter.data.published_at = parse_published("2022-11-01").expect("date");
     let mut summer = synthetic::episode(2);
     summer.data.published_at = parse_published("2022-06-21T14:30").expect("date");
     let xml = render(&config(), &[winter, summer], now());
-    assert!(xml.contains("<pubDate>Mon, 21 Nov 2022 06:00:00 +0100</pubDate>"));
+    assert!(xml.contains("<pubDate>Tue, 01 Nov 2022 06:00:00 +0100</pubDate>"));
     assert!(xml.contains("<pubDate>Tue, 21 Jun 2022 14:30:00 +0200</pubDate>"));
 }
 
@@ -113,6 +113,17 @@ fn the_regular_host_is_named_on_the_channel() {
     let channel_head = &xml[..xml.find("<item>").expect("items")];
     assert!(channel_head.contains(">Nils Munthe</podcast:person>"));
     assert!(!channel_head.contains("Gäst"));
+}
+
+#[test]
+fn episodes_without_known_credits_do_not_hide_the_regular_host() {
+    let mut eps = synthetic::episodes(9);
+    for ep in eps.iter_mut().skip(2) {
+        ep.data.credits.clear();
+    }
+    let xml = render(&config(), &eps, now());
+    let channel_head = &xml[..xml.find("<item>").expect("items")];
+    assert!(channel_head.contains(">Nils Munthe</podcast:person>"));
 }
 
 #[test]
