@@ -115,4 +115,18 @@ mod tests {
             assert!(resolve(root, raw).is_err(), "{raw:?} must be refused");
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn whatever_resolves_stays_under_the_root(raw in "[a-z./\\\\%2eEfF5cC0:]{0,16}") {
+            let root = Path::new("/srv/media");
+            if let Ok(path) = resolve(root, &raw) {
+                proptest::prop_assert!(path.starts_with(root));
+                let rel = path.strip_prefix(root).expect("under root");
+                for c in rel.components() {
+                    proptest::prop_assert!(matches!(c, std::path::Component::Normal(_)), "{:?}", c);
+                }
+            }
+        }
+    }
 }

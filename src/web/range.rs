@@ -141,4 +141,22 @@ mod tests {
             assert_eq!(parse(h, 1000), Full, "{h:?}");
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn a_partial_range_always_lies_inside_the_file(header in "(bytes|Bytes|items)?=?[ 0-9,-]{0,14}", len in 0u64..5000) {
+            if let Partial { start, end } = parse(&header, len) {
+                proptest::prop_assert!(start <= end && end < len);
+            }
+        }
+
+        #[test]
+        fn well_formed_ranges_mean_what_they_say(a in 0u64..3000, b in 0u64..3000, len in 0u64..3000) {
+            let got = parse(&format!("bytes={a}-{b}"), len);
+            let want = if a > b { Full } else if a >= len { Unsatisfiable } else {
+                Partial { start: a, end: b.min(len - 1) }
+            };
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
 }
