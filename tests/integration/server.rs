@@ -560,3 +560,29 @@ fn podcatalog_serve_starts_on_a_fresh_project_and_stops_on_sigterm() {
     };
     assert!(status.success(), "serve exits cleanly on SIGTERM: {status}");
 }
+
+/// The router in process (no socket): what most route checks need.
+#[tokio::test]
+async fn the_router_answers_in_process() {
+    use tower::ServiceExt as _;
+    let project = fixture::project();
+    let state = AppState::new(project.config.clone(), project.connect()).expect("state");
+    let app = web::app(state);
+    for (method, uri, status) in [
+        ("GET", "/feed.xml", 200),
+        ("HEAD", "/feed.xml", 200),
+        ("GET", "/teman/jamstalldhet/feed.xml", 200),
+        ("GET", "/media/1.json", 200),
+        ("GET", "/media/%2e%2e/secret.txt", 404),
+        ("GET", "/media/..%2Fsecret.txt", 404),
+        ("GET", "/nowhere", 404),
+    ] {
+        let req = axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let res = app.clone().oneshot(req).await.expect("response");
+        assert_eq!(res.status().as_u16(), status, "{method} {uri}");
+    }
+}
