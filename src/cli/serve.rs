@@ -16,8 +16,9 @@ pub struct Args {
     /// Address to listen on, e.g. 127.0.0.1:8080 (default: `server.listen`).
     #[arg(long, value_name = "HOST:PORT")]
     pub addr: Option<String>,
-    /// Public base URL every link in the feed starts with (default:
-    /// `channel.base_url`); point it at this server to preview locally.
+    /// Public base URL every link in the feed starts with. Default:
+    /// `channel.base_url`, or this server's own address when that is a
+    /// loopback URL (a local preview then links to itself on any port).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<Url>,
 }
@@ -30,7 +31,6 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     }
     let addr = args.addr.clone().unwrap_or(config.server.listen.clone());
     let conn = ctx.open(&config)?;
-    let state = web::AppState::new(config, conn)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -40,12 +40,26 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr()?;
+        if args.base_url.is_none() && is_loopback(&config.channel.base_url) {
+            let own = Url::parse(&format!("http://{local}{}", config.channel.base_url.path()))?;
+            set_base_url(&mut config, &own)?;
+        }
+        let state = web::AppState::new(config, conn)?;
         let feed = crate::feed::Links::new(&state.config().channel.base_url).feed();
         eprintln!("serving on http://{local}/ (feed: {feed}); Ctrl-C stops");
         web::serve(listener, state, web::shutdown_signal()).await?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 /// Replaces the configured base URL, checked as the config file's is.

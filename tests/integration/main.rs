@@ -11,3 +11,5 @@ mod import_errors;
 mod probe;
 mod remote;
 mod server;
+mod server_media;
+mod server_shipped;

@@ -1,5 +1,6 @@
-//! The real server on `127.0.0.1:0`: feed caching and revalidation, live
-//! updates, byte ranges, traversal attempts, shutdown.
+//! The real server on `127.0.0.1:0` over the fixture catalogue: feed
+//! caching and revalidation, live updates, shutdown; shared helpers for
+//! the media and shipped-project server tests.
 
 use std::io::Read as _;
 use std::time::{Duration, Instant};
@@ -10,26 +11,25 @@ use podcatalog::web::{self, AppState};
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap};
 use roxmltree::Document;
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::sync::oneshot;
 
 use crate::feed::{check_items, items, text};
 use crate::fixture::{self, BIG_LEN, GUIDS, Project};
 
 /// A running server and how to stop it.
-struct Running {
-    base: String,
-    addr: std::net::SocketAddr,
+pub struct Running {
+    pub base: String,
+    pub addr: std::net::SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl Running {
-    fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    async fn shutdown(mut self) {
+    pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -42,11 +42,11 @@ impl Running {
 }
 
 /// Serves `project` with every link pointing at the server itself.
-async fn start(project: &Project) -> Running {
+pub async fn start(project: &Project) -> Running {
     start_with(project.config.clone(), project.connect()).await
 }
 
-async fn start_with(mut config: Config, conn: rusqlite::Connection) -> Running {
+pub async fn start_with(mut config: Config, conn: rusqlite::Connection) -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -66,14 +66,14 @@ async fn start_with(mut config: Config, conn: rusqlite::Connection) -> Running {
     }
 }
 
-fn client() -> reqwest::Client {
+pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
         .build()
         .expect("client")
 }
 
-fn header(h: &HeaderMap, name: header::HeaderName) -> &str {
+pub fn header(h: &HeaderMap, name: header::HeaderName) -> &str {
     h.get(&name)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_else(|| panic!("{name} missing"))
@@ -269,181 +269,6 @@ async fn an_edit_shows_within_a_second_and_the_guid_stays() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn media_byte_ranges() {
-    let project = fixture::project();
-    let server = start(&project).await;
-    let http = client();
-    let url = server.url("media/sub/tv%C3%A5%20sp%C3%A5r.mp3");
-    let whole = std::fs::read(project.media().join("sub/två spår.mp3")).expect("file");
-    assert_eq!(whole.len(), BIG_LEN);
-    let len = whole.len();
-
-    let full = http.get(&url).send().await.expect("get");
-    assert_eq!(full.status(), StatusCode::OK);
-    let etag = header(full.headers(), header::ETAG).to_string();
-    let modified = header(full.headers(), header::LAST_MODIFIED).to_string();
-    assert_eq!(full.bytes().await.expect("body"), whole);
-
-    let cases = [
-        ("bytes=0-99".to_string(), 0, 99),
-        (format!("bytes={}-", len - 10), len - 10, len - 1),
-        ("bytes=-500".to_string(), len - 500, len - 1),
-        ("bytes=100000-999999999".to_string(), 100_000, len - 1),
-        ("bytes=65530-65545".to_string(), 65_530, 65_545),
-    ];
-    for (range, start, end) in cases {
-        let res = http
-            .get(&url)
-            .header(header::RANGE, &range)
-            .send()
-            .await
-            .expect("get");
-        assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT, "{range}");
-        assert_eq!(
-            header(res.headers(), header::CONTENT_RANGE),
-            format!("bytes {start}-{end}/{len}")
-        );
-        assert_eq!(
-            header(res.headers(), header::CONTENT_LENGTH),
-            (end - start + 1).to_string()
-        );
-        assert_eq!(
-            res.bytes().await.expect("body"),
-            whole[start..=end],
-            "{range}"
-        );
-    }
-
-    for range in [format!("bytes={len}-"), "bytes=-0".to_string()] {
-        let res = http
-            .get(&url)
-            .header(header::RANGE, &range)
-            .send()
-            .await
-            .expect("get");
-        assert_eq!(res.status(), StatusCode::RANGE_NOT_SATISFIABLE, "{range}");
-        assert_eq!(
-            header(res.headers(), header::CONTENT_RANGE),
-            format!("bytes */{len}")
-        );
-    }
-    let multi = http
-        .get(&url)
-        .header(header::RANGE, "bytes=0-1,5-6")
-        .send()
-        .await
-        .expect("get");
-    assert_eq!(
-        multi.status(),
-        StatusCode::OK,
-        "multiple ranges: whole file"
-    );
-
-    for (if_range, expected) in [
-        (etag.as_str(), StatusCode::PARTIAL_CONTENT),
-        (modified.as_str(), StatusCode::PARTIAL_CONTENT),
-        ("\"stale\"", StatusCode::OK),
-        ("Sun, 06 Nov 1994 08:49:37 GMT", StatusCode::OK),
-    ] {
-        let res = http
-            .get(&url)
-            .header(header::RANGE, "bytes=0-9")
-            .header(header::IF_RANGE, if_range)
-            .send()
-            .await
-            .expect("get");
-        assert_eq!(res.status(), expected, "If-Range: {if_range}");
-        let body = res.bytes().await.expect("body");
-        let want = if expected == StatusCode::OK { len } else { 10 };
-        assert_eq!(body.len(), want);
-    }
-
-    let head = http
-        .head(&url)
-        .header(header::RANGE, "bytes=10-19")
-        .send()
-        .await
-        .expect("head");
-    assert_eq!(head.status(), StatusCode::PARTIAL_CONTENT);
-    assert_eq!(header(head.headers(), header::CONTENT_LENGTH), "10");
-    let cond = http
-        .get(&url)
-        .header(header::IF_NONE_MATCH, &etag)
-        .send()
-        .await
-        .expect("get");
-    assert_eq!(cond.status(), StatusCode::NOT_MODIFIED);
-    let png = http
-        .get(server.url("media/cover.png"))
-        .send()
-        .await
-        .expect("get");
-    assert_eq!(header(png.headers(), header::CONTENT_TYPE), "image/png");
-    server.shutdown().await;
-}
-
-/// Sends `target` verbatim (no client-side normalisation of `..` or
-/// escapes) and returns the status code and the whole response.
-async fn raw_get(addr: std::net::SocketAddr, target: &[u8]) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let mut req = b"GET ".to_vec();
-    req.extend_from_slice(target);
-    req.extend_from_slice(b" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    stream.write_all(&req).await.expect("write");
-    let mut out = Vec::new();
-    let _ = stream.read_to_end(&mut out).await;
-    let text = String::from_utf8_lossy(&out).into_owned();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, text)
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_path_outside_the_media_folder_is_reachable() {
-    let project = fixture::project();
-    let server = start(&project).await;
-    let (ok, _) = raw_get(server.addr, b"/media/1.vtt").await;
-    assert_eq!(ok, 200, "the control request works");
-    let attempts: &[&[u8]] = &[
-        b"/media/../secret.txt",
-        b"/media/../feed-config.toml",
-        b"/media/sub/../../secret.txt",
-        b"/media/%2e%2e/secret.txt",
-        b"/media/%2E%2E%2Fsecret.txt",
-        b"/media/..%2fsecret.txt",
-        b"/media/sub%2f..%2f..%2fsecret.txt",
-        b"/media/..%5csecret.txt",
-        b"/media/..\\secret.txt",
-        b"/media//etc/passwd",
-        b"/media/%2fetc%2fpasswd",
-        b"/media/1.vtt%00.png",
-        b"/media/1.vtt\0",
-        b"/media/.hidden",
-        b"/media/",
-        b"/media/sub/",
-        b"/media/sub",
-        b"/media/nonexistent.mp3",
-        b"/media/%zz",
-        b"//secret.txt",
-        b"/../secret.txt",
-    ];
-    for target in attempts {
-        let (status, body) = raw_get(server.addr, target).await;
-        let shown = String::from_utf8_lossy(target);
-        assert!(status == 404 || status == 400, "{shown}: status {status}");
-        assert!(
-            !body.contains("TOP SECRET") && !body.contains("hidden\n"),
-            "{shown}"
-        );
-        assert!(!body.contains("[channel]"), "{shown}");
-    }
-    server.shutdown().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_waits_for_requests_in_flight() {
     let project = fixture::project();
     let server = start(&project).await;
@@ -460,129 +285,4 @@ async fn shutdown_waits_for_requests_in_flight() {
         .expect("body finishes after shutdown began");
     assert_eq!(body.len(), BIG_LEN);
     stop.await.expect("shutdown");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_shipped_project_serves_every_real_episode() {
-    // The real binary creates the catalogue and probes the real media.
-    let shipped = crate::common::Project::shipped();
-    let config = Config::load(&shipped.path("feed-config.toml")).expect("config");
-    let conn = podcatalog::ingest::open_or_bootstrap(&config).expect("bootstrap");
-    let episodes = catalog::episodes::list(&conn).expect("list");
-    assert_eq!(episodes.len(), 9, "the nine real episodes");
-    let server = start_with(config.clone(), conn).await;
-    let http = client();
-    let xml = http
-        .get(server.url("feed.xml"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("body");
-    check_items(
-        &config.server.media_dir,
-        &xml,
-        &episodes,
-        chrono::Utc::now(),
-    );
-    let doc = Document::parse(&xml).expect("xml");
-    for item in items(&doc) {
-        let enc = item
-            .children()
-            .find(|n| n.has_tag_name("enclosure"))
-            .expect("enclosure");
-        let url = enc.attribute("url").expect("url");
-        let head = http.head(url).send().await.expect("head");
-        assert_eq!(head.status(), StatusCode::OK, "{url}");
-        assert_eq!(
-            header(head.headers(), header::CONTENT_LENGTH),
-            enc.attribute("length").expect("length"),
-            "{url}"
-        );
-    }
-    let image = http
-        .get(server.url("media/demokratiresan.png"))
-        .send()
-        .await
-        .expect("get");
-    assert_eq!(image.status(), StatusCode::OK);
-    server.shutdown().await;
-}
-
-/// `podcatalog serve` on a fresh copy of the project: creates the
-/// catalogue, serves the feed, and exits cleanly on SIGTERM.
-#[test]
-fn podcatalog_serve_starts_on_a_fresh_project_and_stops_on_sigterm() {
-    use std::io::BufRead as _;
-    let shipped = crate::common::Project::shipped();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_podcatalog"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .current_dir(shipped.dir.path())
-        .env_remove("PODCATALOG_CONFIG")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = std::io::BufReader::new(stderr).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("serve printed where it listens")
-            .expect("line");
-        if let Some(rest) = line.strip_prefix("serving on ") {
-            break rest.split_whitespace().next().expect("url").to_string();
-        }
-    };
-    let feed = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client")
-        .get(format!("{base}feed.xml"))
-        .send()
-        .expect("get");
-    assert_eq!(feed.status(), StatusCode::OK);
-    let xml = feed.text().expect("body");
-    let doc = Document::parse(&xml).expect("xml");
-    assert_eq!(items(&doc).len(), 9);
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success(), "serve exits cleanly on SIGTERM: {status}");
-}
-
-/// The router in process (no socket): what most route checks need.
-#[tokio::test]
-async fn the_router_answers_in_process() {
-    use tower::ServiceExt as _;
-    let project = fixture::project();
-    let state = AppState::new(project.config.clone(), project.connect()).expect("state");
-    let app = web::app(state);
-    for (method, uri, status) in [
-        ("GET", "/feed.xml", 200),
-        ("HEAD", "/feed.xml", 200),
-        ("GET", "/teman/jamstalldhet/feed.xml", 200),
-        ("GET", "/media/1.json", 200),
-        ("GET", "/media/%2e%2e/secret.txt", 404),
-        ("GET", "/media/..%2Fsecret.txt", 404),
-        ("GET", "/nowhere", 404),
-    ] {
-        let req = axum::http::Request::builder()
-            .method(method)
-            .uri(uri)
-            .body(axum::body::Body::empty())
-            .expect("request");
-        let res = app.clone().oneshot(req).await.expect("response");
-        assert_eq!(res.status().as_u16(), status, "{method} {uri}");
-    }
 }
