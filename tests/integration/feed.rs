@@ -264,3 +264,18 @@ fn podcatalog_feed_and_build_publish_the_same_feed() {
         unknown.stderr
     );
 }
+
+/// Apple: show artwork is a square JPEG or PNG of 1400–3000 pixels; the
+/// shipped default must meet that, since a fresh clone serves it.
+#[test]
+fn the_shipped_artwork_meets_apples_size_rules() {
+    let config = podcatalog::config::Config::load(&crate::common::repo().join("feed-config.toml"))
+        .expect("config");
+    let png = std::fs::read(config.server.media_dir.join(&config.channel.image)).expect("image");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG file");
+    assert_eq!(&png[12..16], b"IHDR");
+    let dim = |at: usize| u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
+    let (width, height) = (dim(16), dim(20));
+    assert_eq!(width, height, "square");
+    assert!((1400..=3000).contains(&width), "{width} px");
+}
