@@ -62,6 +62,8 @@ pub struct Channel {
     pub copyright: String,
     /// `podcast:locked`: other platforms may not import the feed.
     pub locked: bool,
+    /// WebSub hub (`atom:link rel="hub"`) pinged after every change, if any.
+    pub websub_hub: Option<Url>,
 }
 
 /// `itunes:type`: how apps order and present episodes.

@@ -22,6 +22,7 @@ mod content_range;
 mod http;
 mod reader;
 mod target;
+pub mod websub;
 
 pub use reader::{RangeReader, TransferStats};
 

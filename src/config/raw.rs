@@ -39,6 +39,8 @@ struct RawChannel {
     copyright: String,
     #[serde(default)]
     locked: bool,
+    #[serde(default)]
+    websub_hub: Option<Spanned<String>>,
 }
 
 fn episodic() -> ShowType {
@@ -135,6 +137,10 @@ fn channel(raw: RawChannel, check: &Checker) -> Result<Channel, ConfigError> {
         return Err(check.invalid("channel.language", &raw.language, reason));
     }
     let base_url = base_url(&raw.base_url, check)?;
+    let websub_hub = match &raw.websub_hub {
+        Some(hub) => Some(http_url("channel.websub_hub", hub, check)?),
+        None => None,
+    };
     let email = raw.owner.email.get_ref();
     if !looks_like_email(email) {
         let reason = format!("`{email}` is not an e-mail address");
@@ -166,6 +172,7 @@ fn channel(raw: RawChannel, check: &Checker) -> Result<Channel, ConfigError> {
         kind: raw.r#type,
         copyright: raw.copyright,
         locked: raw.locked,
+        websub_hub,
     })
 }
 
@@ -194,6 +201,18 @@ fn base_url(raw: &Spanned<String>, check: &Checker) -> Result<Url, ConfigError> 
         url.set_path(&path);
     }
     Ok(url)
+}
+
+/// An absolute http(s) URL with a host, e.g. a WebSub hub.
+fn http_url(key: &str, raw: &Spanned<String>, check: &Checker) -> Result<Url, ConfigError> {
+    let text = raw.get_ref();
+    match Url::parse(text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => Ok(url),
+        _ => {
+            let reason = format!("`{text}` is not an http or https URL");
+            Err(check.invalid(key, raw, reason))
+        }
+    }
 }
 
 fn looks_like_email(s: &str) -> bool {

@@ -103,6 +103,10 @@ pub(super) fn open(xml: &mut Xml, config: &Config, links: &Links, feed: &Feed, i
             ("type", "application/rss+xml"),
         ],
     );
+    if let Some(hub) = &ch.websub_hub {
+        // WebSub §4: the hub subscribers register with for push updates.
+        xml.empty("atom:link", &[("href", hub.as_str()), ("rel", "hub")]);
+    }
     let image = links.media_or_url(&ch.image);
     xml.open("image", &[]);
     xml.text("url", &[], &image);

@@ -156,3 +156,17 @@ fn durations_round_to_whole_seconds() {
     assert_eq!(item::whole_seconds(1_499), "1");
     assert_eq!(item::whole_seconds(1_500), "2");
 }
+
+#[test]
+fn a_websub_hub_must_be_an_http_url() {
+    let text = include_str!("../../feed-config.toml").replace(
+        "locked = true",
+        "locked = true\nwebsub_hub = \"ftp://hub.example\"",
+    );
+    let err = Config::parse(&text, "feed-config.toml").expect_err("refused");
+    assert!(err.to_string().contains("channel.websub_hub"), "{err}");
+    let ok = text.replace("ftp://hub.example", "https://pubsubhubbub.appspot.com/");
+    let config = Config::parse(&ok, "feed-config.toml").expect("accepted");
+    let xml = render(&config, &synthetic::episodes(1), now());
+    assert!(xml.contains(r#"<atom:link href="https://pubsubhubbub.appspot.com/" rel="hub"/>"#));
+}

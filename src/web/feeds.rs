@@ -98,6 +98,11 @@ impl FeedCache {
         cache
     }
 
+    /// The newest catalogue revision seen.
+    pub fn revision(&self) -> i64 {
+        self.cached.read().map_or(0, |c| c.revision)
+    }
+
     fn fresh(&self, scope: &Scope, now: DateTime<Utc>) -> Option<Arc<Rendered>> {
         let c = self.cached.read().ok()?;
         let r = c.feeds.get(scope)?;
@@ -123,10 +128,12 @@ impl FeedCache {
     }
 }
 
-/// Polls the catalogue revision until the task is aborted.
+/// Polls the catalogue revision until the task is aborted; after each
+/// change, pings the WebSub hub when one is configured.
 pub async fn watch(state: AppState) {
     let mut tick = tokio::time::interval(POLL_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut announced = state.inner.cache.revision();
     loop {
         tick.tick().await;
         let s = state.clone();
@@ -136,11 +143,33 @@ pub async fn watch(state: AppState) {
         })
         .await;
         match revision {
-            Ok(Ok(rev)) => state.inner.cache.observe(rev),
+            Ok(Ok(rev)) => {
+                state.inner.cache.observe(rev);
+                if rev > announced {
+                    announced = rev;
+                    ping_hub(&state);
+                }
+            }
             Ok(Err(e)) => tracing::warn!(error = %e, "cannot read catalogue revision"),
             Err(e) => tracing::warn!(error = %e, "revision check failed"),
         }
     }
+}
+
+/// Tells the configured WebSub hub, if any, that the show's feed changed
+/// (in the background: a slow hub never delays serving).
+fn ping_hub(state: &AppState) {
+    let config = &state.inner.config;
+    let Some(hub) = config.channel.websub_hub.clone() else {
+        return;
+    };
+    let topic = crate::feed::Links::new(&config.channel.base_url).feed();
+    tokio::task::spawn_blocking(
+        move || match crate::remote::websub::publish(&hub, &[topic]) {
+            Ok(()) => tracing::info!(%hub, "WebSub hub notified"),
+            Err(e) => tracing::warn!(error = %e, "WebSub ping failed"),
+        },
+    );
 }
 
 /// The rendered feed for `scope`, rendering it if needed; `None` when the

@@ -286,3 +286,66 @@ async fn shutdown_waits_for_requests_in_flight() {
     assert_eq!(body.len(), BIG_LEN);
     stop.await.expect("shutdown");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_websub_hub_is_named_in_the_feed_and_pinged_after_a_change() {
+    use std::sync::{Arc, Mutex};
+    let pings: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::clone(&pings);
+    let hub = axum::Router::new().route(
+        "/hub",
+        axum::routing::post(move |body: String| async move {
+            seen.lock().expect("lock").push(body);
+            axum::http::StatusCode::NO_CONTENT
+        }),
+    );
+    let hub_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let hub_url = format!("http://{}/hub", hub_listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(hub_listener, hub).await });
+
+    let project = fixture::project();
+    let mut config = project.config.clone();
+    config.channel.websub_hub = Some(url::Url::parse(&hub_url).expect("url"));
+    let server = start_with(config, project.connect()).await;
+    let http = client();
+    let xml = http
+        .get(server.url("feed.xml"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(xml.contains(&format!(r#"<atom:link href="{hub_url}" rel="hub"/>"#)));
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(
+        pings.lock().expect("lock").is_empty(),
+        "no ping without a change"
+    );
+
+    let mut conn = project.connect();
+    let mut ep = catalog::episodes::by_guid(&conn, GUIDS[1])
+        .expect("read")
+        .expect("episode");
+    ep.data.title = "Ändrad".into();
+    let tx = conn.transaction().expect("tx");
+    catalog::episodes::save(&tx, GUIDS[1], &ep.data, "2024-02-01T00:00:00Z").expect("save");
+    tx.commit().expect("commit");
+
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let topic: String =
+        url::form_urlencoded::byte_serialize(server.url("feed.xml").as_bytes()).collect();
+    loop {
+        let got = pings.lock().expect("lock").clone();
+        if let Some(body) = got.first() {
+            assert!(body.contains("hub.mode=publish"), "{body}");
+            assert!(body.contains(&format!("hub.url={topic}")), "{body}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the hub was not pinged");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.shutdown().await;
+}
