@@ -87,6 +87,8 @@ pub struct Server {
     pub media_dir: PathBuf,
     /// Folder of human-editable episode files.
     pub episodes_dir: PathBuf,
+    /// Where the show's feed is published under the base URL (`feed.xml`).
+    pub feed_path: String,
 }
 
 /// The validated configuration.

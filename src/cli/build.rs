@@ -32,7 +32,10 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let all = episodes::list(&conn)?;
     let now = chrono::Utc::now();
     let out = &args.out;
-    let mut feeds = vec![(out.join(links::FEED_FILE), Feed::main(&config, &all))];
+    let mut feeds = vec![(
+        out.join(&config.server.feed_path),
+        Feed::main(&config, &all),
+    )];
     let people: BTreeSet<&str> = all
         .iter()
         .flat_map(|e| &e.data.credits)

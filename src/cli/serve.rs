@@ -45,7 +45,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             set_base_url(&mut config, &own)?;
         }
         let state = web::AppState::new(config, conn)?;
-        let feed = crate::feed::Links::new(&state.config().channel.base_url).feed();
+        let feed = crate::feed::Links::for_config(state.config()).feed();
         eprintln!("serving on http://{local}/ (feed: {feed}); Ctrl-C stops");
         web::serve(listener, state, web::shutdown_signal()).await?;
         Ok::<_, anyhow::Error>(())

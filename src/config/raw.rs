@@ -70,6 +70,7 @@ struct RawServer {
     database: PathBuf,
     media_dir: PathBuf,
     episodes_dir: PathBuf,
+    feed_path: Option<Spanned<String>>,
 }
 
 impl Default for RawServer {
@@ -79,6 +80,7 @@ impl Default for RawServer {
             database: "podcatalog.db".into(),
             media_dir: "media".into(),
             episodes_dir: "episodes".into(),
+            feed_path: None,
         }
     }
 }
@@ -111,6 +113,7 @@ pub(super) fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
         channel: channel(raw.channel, &check)?,
         themes: themes(raw.themes, &check)?,
         server: Server {
+            feed_path: feed_path(raw.server.feed_path.as_ref(), &check)?,
             listen: raw.server.listen,
             database: raw.server.database,
             media_dir: raw.server.media_dir,
@@ -201,6 +204,40 @@ fn base_url(raw: &Spanned<String>, check: &Checker) -> Result<Url, ConfigError> 
         url.set_path(&path);
     }
     Ok(url)
+}
+
+/// First path segments the server's own routes use; a feed there would
+/// shadow them.
+const RESERVED: &[&str] = &[
+    "media", "personer", "teman", "avsnitt", "assets", "api", "sok",
+];
+
+/// `server.feed_path`: a relative URL path of plain names, `feed.xml` by default.
+fn feed_path(raw: Option<&Spanned<String>>, check: &Checker) -> Result<String, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok("feed.xml".into());
+    };
+    let text = raw.get_ref();
+    let plain = |seg: &str| {
+        !seg.is_empty()
+            && !seg.starts_with('.')
+            && seg
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    if !text.split('/').all(plain) {
+        let reason = format!(
+            "`{text}` must be a relative path of names made of a-z, 0-9, `-`, `_`, `.` (e.g. `feed.xml` or `podd/rss.xml`)"
+        );
+        return Err(check.invalid("server.feed_path", raw, reason));
+    }
+    let first = text.split('/').next().unwrap_or_default();
+    if RESERVED.contains(&first) {
+        let reason =
+            format!("`{first}/` is where the server serves other things; choose another path");
+        return Err(check.invalid("server.feed_path", raw, reason));
+    }
+    Ok(text.clone())
 }
 
 /// An absolute http(s) URL with a host, e.g. a WebSub hub.

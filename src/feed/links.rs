@@ -11,23 +11,37 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// The name of the show's feed file under the base URL.
+/// The name of the show's feed file under the base URL (the default of
+/// `server.feed_path`), and of every person's and theme's feed file.
 pub const FEED_FILE: &str = "feed.xml";
 
 /// URL builder rooted at the site's base URL (which ends with `/`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Links {
     base: String,
+    feed_path: String,
 }
 
 impl Links {
-    /// Links under `base` (a trailing `/` is added when missing).
+    /// Links under `base` (a trailing `/` is added when missing), with the
+    /// show's feed at [`FEED_FILE`].
     pub fn new(base: &Url) -> Links {
         let mut base = base.to_string();
         if !base.ends_with('/') {
             base.push('/');
         }
-        Links { base }
+        Links {
+            base,
+            feed_path: FEED_FILE.into(),
+        }
+    }
+
+    /// Links for a configuration: its base URL and `server.feed_path`.
+    pub fn for_config(config: &crate::config::Config) -> Links {
+        Links {
+            feed_path: config.server.feed_path.clone(),
+            ..Links::new(&config.channel.base_url)
+        }
     }
 
     /// The website's home page.
@@ -37,7 +51,7 @@ impl Links {
 
     /// The show's feed.
     pub fn feed(&self) -> String {
-        format!("{}{FEED_FILE}", self.base)
+        format!("{}{}", self.base, self.feed_path)
     }
 
     /// An episode's page.

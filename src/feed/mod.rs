@@ -56,7 +56,7 @@ pub struct Feed<'a> {
 impl<'a> Feed<'a> {
     /// The show's own feed with every episode.
     pub fn main(config: &Config, episodes: &'a [Episode]) -> Feed<'a> {
-        let links = Links::new(&config.channel.base_url);
+        let links = Links::for_config(config);
         Feed {
             scope: Scope::All,
             title: config.channel.title.clone(),
@@ -76,7 +76,7 @@ impl<'a> Feed<'a> {
             .find(|c| c.slug == slug)?
             .name
             .clone();
-        let links = Links::new(&config.channel.base_url);
+        let links = Links::for_config(config);
         let show = &config.channel.title;
         Some(Feed {
             scope: Scope::Person(slug.to_string()),
@@ -96,7 +96,7 @@ impl<'a> Feed<'a> {
     /// the configured vocabulary.
     pub fn theme(config: &Config, episodes: &'a [Episode], slug: &str) -> Option<Feed<'a>> {
         let theme = config.theme(slug)?;
-        let links = Links::new(&config.channel.base_url);
+        let links = Links::for_config(config);
         let show = &config.channel.title;
         let description = if theme.description.trim().is_empty() {
             format!("Avsnitt av {show} om {}.", theme.name)
@@ -137,7 +137,7 @@ impl<'a> Feed<'a> {
 
     /// The RSS document as of `now`.
     pub fn render(&self, config: &Config, now: DateTime<Utc>) -> String {
-        let links = Links::new(&config.channel.base_url);
+        let links = Links::for_config(config);
         let items: Vec<&Episode> = self.published(now).collect();
         let mut xml = xml::Xml::new(2048 + items.len() * 3072);
         channel::open(&mut xml, config, &links, self, &items);

@@ -170,3 +170,41 @@ fn a_websub_hub_must_be_an_http_url() {
     let xml = render(&config, &synthetic::episodes(1), now());
     assert!(xml.contains(r#"<atom:link href="https://pubsubhubbub.appspot.com/" rel="hub"/>"#));
 }
+
+#[test]
+fn the_feed_path_is_configurable_but_not_onto_other_routes() {
+    let with = |path: &str| {
+        let text = format!(
+            "{}\nfeed_path = \"{path}\"\n",
+            include_str!("../../feed-config.toml")
+        );
+        Config::parse(&text, "feed-config.toml")
+    };
+    let config = with("podd/rss.xml").expect("accepted");
+    assert_eq!(
+        Links::for_config(&config).feed(),
+        "http://127.0.0.1:8080/podd/rss.xml"
+    );
+    let xml = render(&config, &synthetic::episodes(1), now());
+    assert!(xml.contains(r#"<atom:link href="http://127.0.0.1:8080/podd/rss.xml" rel="self""#));
+    for bad in [
+        "",
+        "/feed.xml",
+        "../feed.xml",
+        "a//b",
+        "media/feed.xml",
+        "{x}",
+        "f*",
+        "a b",
+    ] {
+        let err = with(bad).expect_err(bad);
+        assert!(err.to_string().contains("server.feed_path"), "{bad}: {err}");
+    }
+    assert_eq!(
+        Config::parse(include_str!("../../feed-config.toml"), "f")
+            .expect("config")
+            .server
+            .feed_path,
+        "feed.xml"
+    );
+}

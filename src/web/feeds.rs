@@ -163,7 +163,7 @@ fn ping_hub(state: &AppState) {
     let Some(hub) = config.channel.websub_hub.clone() else {
         return;
     };
-    let topic = crate::feed::Links::new(&config.channel.base_url).feed();
+    let topic = crate::feed::Links::for_config(config).feed();
     tokio::task::spawn_blocking(
         move || match crate::remote::websub::publish(&hub, &[topic]) {
             Ok(()) => tracing::info!(%hub, "WebSub hub notified"),
@@ -278,7 +278,7 @@ fn render(
     }))
 }
 
-/// `GET`/`HEAD /feed.xml`.
+/// `GET`/`HEAD` of the show's feed (`/feed.xml`, or `server.feed_path`).
 pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
     respond(&state, Scope::All, &headers).await
 }

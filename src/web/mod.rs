@@ -77,8 +77,9 @@ impl AppState {
 
 /// Every route of the server.
 pub fn app(state: AppState) -> Router {
+    let feed = format!("/{}", state.config().server.feed_path);
     Router::new()
-        .route("/feed.xml", get(feeds::show))
+        .route(&feed, get(feeds::show))
         .route("/personer/{slug}/feed.xml", get(feeds::person))
         .route("/teman/{slug}/feed.xml", get(feeds::theme))
         .route("/media/{*path}", get(media::file))

@@ -209,3 +209,19 @@ async fn the_router_answers_in_process() {
         assert_eq!(res.status().as_u16(), status, "{method} {uri}");
     }
 }
+
+#[tokio::test]
+async fn a_configured_feed_path_replaces_feed_xml() {
+    use tower::ServiceExt as _;
+    let project = fixture::project();
+    let mut config = project.config.clone();
+    config.server.feed_path = "podd/rss.xml".into();
+    let app = web::app(AppState::new(config, project.connect()).expect("state"));
+    for (uri, status) in [("/podd/rss.xml", 200), ("/feed.xml", 404)] {
+        let req = axum::http::Request::get(uri)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let res = app.clone().oneshot(req).await.expect("response");
+        assert_eq!(res.status().as_u16(), status, "{uri}");
+    }
+}
