@@ -174,9 +174,9 @@ fn a_websub_hub_must_be_an_http_url() {
 #[test]
 fn the_feed_path_is_configurable_but_not_onto_other_routes() {
     let with = |path: &str| {
-        let text = format!(
-            "{}\nfeed_path = \"{path}\"\n",
-            include_str!("../../feed-config.toml")
+        let text = include_str!("../../feed-config.toml").replace(
+            "feed_path = \"feed.xml\"",
+            &format!("feed_path = \"{path}\""),
         );
         Config::parse(&text, "feed-config.toml")
     };
