@@ -60,10 +60,10 @@ pub struct Channel {
     pub kind: ShowType,
     /// Copyright line.
     pub copyright: String,
-    /// `podcast:locked`: other platforms may not import the feed.
-    pub locked: bool,
     /// WebSub hub (`atom:link rel="hub"`) pinged after every change, if any.
     pub websub_hub: Option<Url>,
+    /// `podcast:locked`: other platforms may not import the feed.
+    pub locked: bool,
 }
 
 /// `itunes:type`: how apps order and present episodes.

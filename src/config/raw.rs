@@ -38,9 +38,9 @@ struct RawChannel {
     r#type: ShowType,
     copyright: String,
     #[serde(default)]
-    locked: bool,
-    #[serde(default)]
     websub_hub: Option<Spanned<String>>,
+    #[serde(default)]
+    locked: bool,
 }
 
 fn episodic() -> ShowType {
@@ -174,8 +174,8 @@ fn channel(raw: RawChannel, check: &Checker) -> Result<Channel, ConfigError> {
         explicit: raw.explicit,
         kind: raw.r#type,
         copyright: raw.copyright,
-        locked: raw.locked,
         websub_hub,
+        locked: raw.locked,
     })
 }
 

@@ -1,6 +1,6 @@
 //! Integration tests: the real `podcatalog` binary on real files, a real
-//! SQLite database and real audio, in temporary project folders; a real
-//! HTTP server on loopback for remote audio, and the feed server itself.
+//! SQLite database and real audio, in temporary project folders; the real
+//! server on loopback.
 
 mod catalog_cli;
 mod common;
@@ -8,8 +8,8 @@ mod config_errors;
 mod feed;
 mod fixture;
 mod import_errors;
+mod media_serving;
 mod probe;
+mod project_serving;
 mod remote;
 mod server;
-mod server_media;
-mod server_shipped;
