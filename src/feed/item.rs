@@ -29,8 +29,10 @@ pub(super) fn write(xml: &mut Xml, config: &Config, links: &Links, ep: &Episode)
         ("", _) => show_notes(&d.title),
         (notes, _) => show_notes(notes),
     };
-    xml.cdata("description", &notes);
-    xml.cdata("content:encoded", &notes);
+    let mut section = String::with_capacity(notes.len() + 12);
+    super::xml::cdata_into(&mut section, &notes);
+    xml.prepared_cdata("description", &section);
+    xml.prepared_cdata("content:encoded", &section);
     let url = match &d.audio.source {
         AudioSource::File(name) => links.media(name),
         AudioSource::Url(url) => url.clone(),
@@ -135,7 +137,27 @@ fn transcript_type(file: &str) -> (&'static str, bool) {
 /// day zero-padded as most feeds write it: `Mon, 07 Nov 2022 06:00:00 +0100`.
 /// (chrono's `to_rfc2822` writes `7 Nov`, also valid, but less common.)
 pub fn rfc2822(t: &chrono::DateTime<chrono::FixedOffset>) -> String {
-    t.format("%a, %d %b %Y %H:%M:%S %z").to_string()
+    use chrono::{Datelike as _, Timelike as _};
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    // Written by hand: strftime re-parses its pattern on every call, and
+    // this runs once per item.
+    let offset = t.offset().local_minus_utc() / 60;
+    let sign = if offset < 0 { '-' } else { '+' };
+    format!(
+        "{}, {:02} {} {} {:02}:{:02}:{:02} {sign}{:02}{:02}",
+        DAYS[t.weekday().num_days_from_monday() as usize],
+        t.day(),
+        MONTHS[t.month0() as usize],
+        t.year(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        offset.abs() / 60,
+        offset.abs() % 60,
+    )
 }
 
 /// `itunes:duration` in whole seconds, rounded to the nearest second.

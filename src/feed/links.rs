@@ -100,8 +100,16 @@ impl Links {
     }
 }
 
-fn segment(s: &str) -> String {
-    utf8_percent_encode(s, SEGMENT).to_string()
+fn segment(s: &str) -> std::borrow::Cow<'_, str> {
+    // Slugs and most file names need no encoding: skip the encoder for them.
+    let plain = s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+    if plain {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(utf8_percent_encode(s, SEGMENT).to_string())
+    }
 }
 
 #[cfg(test)]

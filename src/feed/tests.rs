@@ -208,3 +208,22 @@ fn the_feed_path_is_configurable_but_not_onto_other_routes() {
         "feed.xml"
     );
 }
+
+#[test]
+fn hand_written_rfc2822_matches_strftime() {
+    use chrono::FixedOffset;
+    let offsets = [3600, 7200, 0, -5 * 3600 - 1800, 5 * 3600 + 2700];
+    for (i, secs) in (0..2_000_000_000i64)
+        .step_by(86_400 * 37 + 3_777)
+        .enumerate()
+    {
+        let offset = FixedOffset::east_opt(offsets[i % offsets.len()]).expect("offset");
+        let t = DateTime::from_timestamp(secs, 0)
+            .expect("time")
+            .with_timezone(&offset);
+        assert_eq!(
+            item::rfc2822(&t),
+            t.format("%a, %d %b %Y %H:%M:%S %z").to_string()
+        );
+    }
+}

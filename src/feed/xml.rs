@@ -196,9 +196,17 @@ impl Xml {
 
     /// `<name><![CDATA[text]]></name>`, for HTML show notes.
     pub fn cdata(&mut self, name: &str, text: &str) {
+        let mut section = String::with_capacity(text.len() + 12);
+        cdata_into(&mut section, text);
+        self.prepared_cdata(name, &section);
+    }
+
+    /// `<name>section</name>` for a section [`cdata_into`] already wrote,
+    /// so the same notes go into two elements at the cost of one escape.
+    pub fn prepared_cdata(&mut self, name: &str, section: &str) {
         self.start_tag(name, &[]);
         self.out.push('>');
-        cdata_into(&mut self.out, text);
+        self.out.push_str(section);
         self.out.push_str("</");
         self.out.push_str(name);
         self.out.push('>');
