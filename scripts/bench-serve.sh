@@ -32,8 +32,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# With taskset, servers share CPU 0 and wrk gets CPU 1, so the client does
+# not steal the server's core (both servers are pinned the same way).
+pin_server=() pin_client=()
+if command -v taskset >/dev/null && [[ $(nproc) -ge 2 ]]; then
+    pin_server=(taskset -c 0) pin_client=(taskset -c 1)
+fi
+
 cargo build --quiet --release --example bench_server
-target/release/examples/bench_server "$dir/app" "$ours" "$episodes" "$workers" &
+"${pin_server[@]}" target/release/examples/bench_server "$dir/app" "$ours" "$episodes" "$workers" &
 pids+=($!)
 for _ in $(seq 100); do
     curl -sf -o /dev/null "http://127.0.0.1:$ours/feed.xml" && break
@@ -66,7 +73,7 @@ http {
     }
 }
 EOF
-"$nginx_bin" -c "$dir/nginx.conf" -p "$dir" &
+"${pin_server[@]}" "$nginx_bin" -c "$dir/nginx.conf" -p "$dir" &
 pids+=($!)
 sleep 0.5
 
@@ -74,7 +81,7 @@ run() {
     local name=$1 url=$2
     shift 2
     local out
-    out=$(wrk -t1 -c64 -d"$duration" "$@" "$url")
+    out=$("${pin_client[@]}" wrk -t1 -c64 -d"$duration" "$@" "$url")
     printf '%-10s %-28s %s  %s\n' "$name" "$url" \
         "$(grep 'Requests/sec' <<<"$out" | awk '{print $2 " req/s"}')" \
         "$(grep 'Transfer/sec' <<<"$out" | awk '{print $2}')/s"
@@ -82,7 +89,7 @@ run() {
 }
 
 size=$(stat -c %s "$dir/www/feed.xml")
-echo "feed: $episodes episodes, $size bytes plain; $workers worker(s); wrk -t1 -c64 -d$duration"
+echo "feed: $episodes episodes, $size bytes plain; $workers worker(s); wrk -t1 -c64 -d$duration; pinned: ${pin_server[*]:-no} / ${pin_client[*]:-no}"
 for port in "$ours" "$theirs"; do
     name=$([[ $port == "$ours" ]] && echo podcatalog || echo nginx)
     run "$name" "http://127.0.0.1:$port/feed.xml"
@@ -97,7 +104,7 @@ for port in "$ours" "$theirs"; do
 done
 # Memory while 256 clients download the whole 50 MB file at once.
 rss_max=0
-(wrk -t1 -c256 -d"$duration" "http://127.0.0.1:$ours/media/big.mp3" >"$dir/wrk-big.txt") &
+("${pin_client[@]}" wrk -t1 -c256 -d"$duration" "http://127.0.0.1:$ours/media/big.mp3" >"$dir/wrk-big.txt") &
 wrk_pid=$!
 while kill -0 "$wrk_pid" 2>/dev/null; do
     rss=$(ps -o rss= -p "${pids[0]}" | tr -d ' ')
