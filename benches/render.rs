@@ -28,7 +28,19 @@ fn main() {
                 std::hint::black_box(feed::show_notes(&e.data.description));
             }
         });
-        eprintln!("  ({n}: of which Markdown {:.2} ms)", ms(notes.0));
+        let quality = if xml.len() > 4 << 20 { 4 } else { 9 };
+        let mut br_len = 0;
+        let br = time(3, || {
+            let mut w = brotli::CompressorWriter::new(Vec::new(), 1 << 16, quality, 22);
+            w.write_all(xml.as_bytes()).expect("brotli");
+            w.flush().expect("brotli");
+            br_len = w.into_inner().len();
+        });
+        eprintln!(
+            "  ({n}: of which Markdown {:.2} ms; brotli q{quality}: {:.1} ms, {br_len} bytes)",
+            ms(notes.0),
+            ms(br.0)
+        );
         let gzip = time(runs.min(10), || {
             let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
             gz.write_all(xml.as_bytes()).expect("gzip");

@@ -1,6 +1,6 @@
 //! Validators and conditional requests (RFC 9110 §8.8, §13): strong ETags,
 //! `Last-Modified`, `If-None-Match`, `If-Modified-Since`, `If-Range`, and
-//! `Accept-Encoding` negotiation for the gzip copy of the feed.
+//! `Accept-Encoding` negotiation for the compressed copies of the feed.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -72,10 +72,21 @@ fn opaque(tag: &str) -> Option<&str> {
     (tag.len() >= 2 && tag.starts_with('"') && tag.ends_with('"')).then_some(tag)
 }
 
-/// Whether the client accepts gzip: listed with a non-zero q, or covered by
-/// `*` without gzip being refused (§12.5.3).
-pub fn accepts_gzip(headers: &HeaderMap) -> bool {
-    let mut star = false;
+/// A content coding the feed is kept in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coding {
+    /// The bytes as rendered.
+    Identity,
+    /// `gzip`.
+    Gzip,
+    /// `br` (RFC 7932).
+    Brotli,
+}
+
+/// The client's weight (q) for each coding we have: listed explicitly, or
+/// covered by `*` (§12.5.3). Unlisted codings weigh 0.
+fn weights(headers: &HeaderMap) -> (f32, f32) {
+    let (mut gzip, mut br, mut star) = (None, None, 0.0f32);
     for value in headers.get_all(header::ACCEPT_ENCODING) {
         let Ok(value) = value.to_str() else { continue };
         for item in value.split(',') {
@@ -87,13 +98,33 @@ pub fn accepts_gzip(headers: &HeaderMap) -> bool {
                 .next()
                 .unwrap_or(1.0);
             match coding.as_str() {
-                "gzip" | "x-gzip" => return q > 0.0,
-                "*" => star = q > 0.0,
+                "gzip" | "x-gzip" => gzip = Some(q),
+                "br" => br = Some(q),
+                "*" => star = q,
                 _ => {}
             }
         }
     }
-    star
+    (gzip.unwrap_or(star), br.unwrap_or(star))
+}
+
+/// The coding to send: the accepted one with the highest weight, brotli on
+/// a tie (smaller), identity when neither is accepted.
+pub fn negotiate(headers: &HeaderMap) -> Coding {
+    let (gzip, br) = weights(headers);
+    if br > 0.0 && br >= gzip {
+        Coding::Brotli
+    } else if gzip > 0.0 {
+        Coding::Gzip
+    } else {
+        Coding::Identity
+    }
+}
+
+/// Whether the client accepts gzip: listed with a non-zero q, or covered by
+/// `*` without gzip being refused (§12.5.3).
+pub fn accepts_gzip(headers: &HeaderMap) -> bool {
+    weights(headers).0 > 0.0
 }
 
 #[cfg(test)]
@@ -172,5 +203,24 @@ mod tests {
             );
         }
         assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn brotli_when_preferred_or_tied_gzip_when_heavier() {
+        let cases = [
+            ("br", Coding::Brotli),
+            ("gzip, deflate, br", Coding::Brotli),
+            ("gzip;q=1, br;q=0.5", Coding::Gzip),
+            ("br;q=0, gzip", Coding::Gzip),
+            ("*", Coding::Brotli),
+            ("br;q=0, gzip;q=0", Coding::Identity),
+            ("identity", Coding::Identity),
+            ("", Coding::Identity),
+        ];
+        for (v, want) in cases {
+            let h = headers(&[(header::ACCEPT_ENCODING, v)]);
+            assert_eq!(negotiate(&h), want, "{v}");
+        }
+        assert_eq!(negotiate(&HeaderMap::new()), Coding::Identity);
     }
 }

@@ -1,5 +1,5 @@
-//! The feeds as HTTP resources: rendered once, kept in memory as plain and
-//! gzip bytes with a strong ETag each, and rendered again only when the
+//! The feeds as HTTP resources: rendered once, kept in memory as plain,
+//! gzip and brotli bytes with a strong ETag each, and rendered again only when the
 //! catalogue's revision changes (a background watcher polls it) or when a
 //! future episode's publication time passes.
 //!
@@ -19,7 +19,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use sha2::Digest;
 
-use super::conditional::{Validators, accepts_gzip};
+use super::conditional::{Coding, Validators, negotiate};
 use super::{AppState, Error};
 use crate::catalog::{self, Episode};
 use crate::feed::{Feed, Scope};
@@ -65,6 +65,7 @@ impl Encoded {
 pub struct Rendered {
     plain: Encoded,
     gzip: Encoded,
+    brotli: Encoded,
     /// Catalogue revision the bytes were rendered from.
     revision: i64,
     /// When a future episode becomes due and the bytes go stale.
@@ -257,12 +258,9 @@ fn render(
     };
     let Some(feed) = feed else { return Ok(None) };
     let plain = Bytes::from(feed.render(config, now));
-    let mut gz = flate2::write::GzEncoder::new(
-        Vec::with_capacity(plain.len() / 4),
-        flate2::Compression::default(),
-    );
-    gz.write_all(&plain)?;
-    let gzip = Bytes::from(gz.finish()?);
+    // Both compressions at once: the wait after a change is the longer one.
+    let (gzip, brotli) = rayon::join(|| gzip_bytes(&plain), || brotli_bytes(&plain));
+    let (gzip, brotli) = (Bytes::from(gzip?), Bytes::from(brotli?));
     let digest = sha2::Sha256::digest(&plain);
     let tag = hex::encode(&digest[..12]);
     let etag = format!("\"{tag}\"");
@@ -273,9 +271,30 @@ fn render(
     Ok(Some(Rendered {
         plain: Encoded::new(plain, Validators::new(etag, modified))?,
         gzip: Encoded::new(gzip, Validators::new(format!("\"{tag}-gzip\""), modified))?,
+        brotli: Encoded::new(brotli, Validators::new(format!("\"{tag}-br\""), modified))?,
         revision,
         expires: feed.next_release(now),
     }))
+}
+
+fn gzip_bytes(plain: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut gz = flate2::write::GzEncoder::new(
+        Vec::with_capacity(plain.len() / 4),
+        flate2::Compression::default(),
+    );
+    gz.write_all(plain)?;
+    gz.finish()
+}
+
+/// Brotli at a quality that keeps a re-render after a change quick: 9 for
+/// ordinary feeds (~75 ms for 1,000 episodes), 4 above 4 MiB.
+fn brotli_bytes(plain: &[u8]) -> std::io::Result<Vec<u8>> {
+    let quality = if plain.len() > 4 << 20 { 4 } else { 9 };
+    let mut w =
+        brotli::CompressorWriter::new(Vec::with_capacity(plain.len() / 5), 1 << 16, quality, 22);
+    w.write_all(plain)?;
+    w.flush()?;
+    Ok(w.into_inner())
 }
 
 /// `GET`/`HEAD` of the show's feed (`/feed.xml`, or `server.feed_path`).
@@ -303,11 +322,11 @@ pub async fn theme(
 
 async fn respond(state: &AppState, scope: Scope, headers: &HeaderMap) -> Result<Response, Error> {
     let rendered = get(state, scope).await?.ok_or(Error::NotFound)?;
-    let gzip = accepts_gzip(headers);
-    let enc = if gzip {
-        &rendered.gzip
-    } else {
-        &rendered.plain
+    let coding = negotiate(headers);
+    let enc = match coding {
+        Coding::Identity => &rendered.plain,
+        Coding::Gzip => &rendered.gzip,
+        Coding::Brotli => &rendered.brotli,
     };
     let not_modified = enc.validators.not_modified(headers);
     let mut res = if not_modified {
@@ -329,8 +348,14 @@ async fn respond(state: &AppState, scope: Scope, headers: &HeaderMap) -> Result<
             HeaderValue::from_static(FEED_CONTENT_TYPE),
         );
         h.insert(header::CONTENT_LENGTH, enc.length.clone());
-        if gzip {
-            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        match coding {
+            Coding::Identity => {}
+            Coding::Gzip => {
+                h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            }
+            Coding::Brotli => {
+                h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+            }
         }
     }
     Ok(res)

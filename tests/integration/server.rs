@@ -139,7 +139,7 @@ async fn the_served_feed_has_every_episode_and_real_enclosures() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_feed_revalidates_and_comes_gzipped() {
+async fn the_feed_revalidates_and_comes_gzipped_or_brotli() {
     let project = fixture::project();
     let server = start(&project).await;
     let http = client();
@@ -180,7 +180,7 @@ async fn the_feed_revalidates_and_comes_gzipped() {
 
     let gz = http
         .get(&url)
-        .header(header::ACCEPT_ENCODING, "br;q=1, gzip;q=0.8")
+        .header(header::ACCEPT_ENCODING, "br;q=0.5, gzip;q=0.8")
         .send()
         .await
         .expect("get");
@@ -201,6 +201,26 @@ async fn the_feed_revalidates_and_comes_gzipped() {
         .await
         .expect("get");
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+
+    let br = http
+        .get(&url)
+        .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(header(br.headers(), header::CONTENT_ENCODING), "br");
+    let br_etag = header(br.headers(), header::ETAG).to_string();
+    assert!(
+        br_etag != etag && br_etag != gz_etag,
+        "one ETag per encoding"
+    );
+    let packed_br = br.bytes().await.expect("body");
+    let mut unpacked = Vec::new();
+    brotli::Decompressor::new(&packed_br[..], 4096)
+        .read_to_end(&mut unpacked)
+        .expect("brotli");
+    assert_eq!(unpacked, body);
+    assert!(packed_br.len() < packed.len(), "brotli beats gzip on XML");
 
     let head = http.head(&url).send().await.expect("head");
     assert_eq!(head.status(), StatusCode::OK);
