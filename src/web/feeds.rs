@@ -1,76 +1,31 @@
 //! The feeds as HTTP resources: rendered once, kept in memory as plain,
-//! gzip and brotli bytes with a strong ETag each, and rendered again only when the
-//! catalogue's revision changes (a background watcher polls it) or when a
-//! future episode's publication time passes.
+//! gzip and brotli bytes with a strong ETag each ([`rendered`]), and
+//! rendered again only when the catalogue's revision changes (a background
+//! watcher polls it) or when a future episode's publication time passes.
 //!
 //! Requests that changed nothing never render: they read an `Arc` under a
 //! read lock. Renders are serialised so a burst after a change renders once.
 
+mod rendered;
+
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
-use sha2::Digest;
 
-use super::conditional::{Coding, Validators, negotiate};
+use self::rendered::{Rendered, render};
+use super::conditional::Validators;
 use super::{AppState, Error};
 use crate::catalog::{self, Episode};
-use crate::feed::{Feed, Scope};
+use crate::feed::Scope;
 
 /// How often the watcher asks SQLite whether anything changed. One small
 /// indexed read; well inside the "new feed within one second" promise.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
-
-/// `Cache-Control` for feeds: short, because revalidation is a cheap 304.
-const FEED_CACHE_CONTROL: &str = "public, max-age=60";
-
-/// The feed's media type (RSS has no registered one; this is what Apple and
-/// the Podcast Index accept and browsers do not try to render).
-const FEED_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
-
-/// One encoding of a rendered feed with its header values, built once.
-#[derive(Debug)]
-struct Encoded {
-    body: Bytes,
-    validators: Validators,
-    etag: HeaderValue,
-    last_modified: HeaderValue,
-    length: HeaderValue,
-}
-
-impl Encoded {
-    fn new(body: Bytes, validators: Validators) -> Result<Encoded, Error> {
-        let value = |s: &str| {
-            HeaderValue::from_str(s).map_err(|e| Error::Internal(format!("header value: {e}")))
-        };
-        Ok(Encoded {
-            etag: value(&validators.etag)?,
-            last_modified: value(&validators.http_date())?,
-            length: HeaderValue::from(body.len()),
-            body,
-            validators,
-        })
-    }
-}
-
-/// One feed, rendered.
-#[derive(Debug)]
-pub struct Rendered {
-    plain: Encoded,
-    gzip: Encoded,
-    brotli: Encoded,
-    /// Catalogue revision the bytes were rendered from.
-    revision: i64,
-    /// When a future episode becomes due and the bytes go stale.
-    expires: Option<DateTime<Utc>>,
-}
 
 #[derive(Default)]
 struct Cached {
@@ -123,7 +78,7 @@ impl FeedCache {
             c.episodes = None;
             let old: Vec<_> = c.feeds.drain().collect();
             for (scope, r) in old {
-                c.previous.insert(scope, r.plain.validators.clone());
+                c.previous.insert(scope, r.validators().clone());
             }
         }
     }
@@ -194,7 +149,14 @@ pub async fn get(state: &AppState, scope: Scope) -> Result<Option<Arc<Rendered>>
     let s = state.clone();
     let key = scope.clone();
     let rendered = tokio::task::spawn_blocking(move || {
-        render(&s, &key, &episodes, revision, previous.as_ref(), now)
+        render(
+            &s.inner.config,
+            &key,
+            &episodes,
+            revision,
+            previous.as_ref(),
+            now,
+        )
     })
     .await??;
     let Some(rendered) = rendered else {
@@ -242,61 +204,6 @@ async fn episodes(state: &AppState) -> Result<(i64, Arc<Vec<Episode>>), Error> {
     Ok((revision, list))
 }
 
-fn render(
-    state: &AppState,
-    scope: &Scope,
-    episodes: &[Episode],
-    revision: i64,
-    previous: Option<&Validators>,
-    now: DateTime<Utc>,
-) -> Result<Option<Rendered>, Error> {
-    let config = &state.inner.config;
-    let feed = match scope {
-        Scope::All => Some(Feed::main(config, episodes)),
-        Scope::Person(slug) => Feed::person(config, episodes, slug),
-        Scope::Theme(slug) => Feed::theme(config, episodes, slug),
-    };
-    let Some(feed) = feed else { return Ok(None) };
-    let plain = Bytes::from(feed.render(config, now));
-    // Both compressions at once: the wait after a change is the longer one.
-    let (gzip, brotli) = rayon::join(|| gzip_bytes(&plain), || brotli_bytes(&plain));
-    let (gzip, brotli) = (Bytes::from(gzip?), Bytes::from(brotli?));
-    let digest = sha2::Sha256::digest(&plain);
-    let tag = hex::encode(&digest[..12]);
-    let etag = format!("\"{tag}\"");
-    let modified = match previous {
-        Some(p) if p.etag == etag => p.last_modified,
-        _ => SystemTime::now(),
-    };
-    Ok(Some(Rendered {
-        plain: Encoded::new(plain, Validators::new(etag, modified))?,
-        gzip: Encoded::new(gzip, Validators::new(format!("\"{tag}-gzip\""), modified))?,
-        brotli: Encoded::new(brotli, Validators::new(format!("\"{tag}-br\""), modified))?,
-        revision,
-        expires: feed.next_release(now),
-    }))
-}
-
-fn gzip_bytes(plain: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut gz = flate2::write::GzEncoder::new(
-        Vec::with_capacity(plain.len() / 4),
-        flate2::Compression::default(),
-    );
-    gz.write_all(plain)?;
-    gz.finish()
-}
-
-/// Brotli at a quality that keeps a re-render after a change quick: 9 for
-/// ordinary feeds (~75 ms for 1,000 episodes), 4 above 4 MiB.
-fn brotli_bytes(plain: &[u8]) -> std::io::Result<Vec<u8>> {
-    let quality = if plain.len() > 4 << 20 { 4 } else { 9 };
-    let mut w =
-        brotli::CompressorWriter::new(Vec::with_capacity(plain.len() / 5), 1 << 16, quality, 22);
-    w.write_all(plain)?;
-    w.flush()?;
-    Ok(w.into_inner())
-}
-
 /// `GET`/`HEAD` of the show's feed (`/feed.xml`, or `server.feed_path`).
 pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
     respond(&state, Scope::All, &headers).await
@@ -322,41 +229,5 @@ pub async fn theme(
 
 async fn respond(state: &AppState, scope: Scope, headers: &HeaderMap) -> Result<Response, Error> {
     let rendered = get(state, scope).await?.ok_or(Error::NotFound)?;
-    let coding = negotiate(headers);
-    let enc = match coding {
-        Coding::Identity => &rendered.plain,
-        Coding::Gzip => &rendered.gzip,
-        Coding::Brotli => &rendered.brotli,
-    };
-    let not_modified = enc.validators.not_modified(headers);
-    let mut res = if not_modified {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        Response::new(Body::from(enc.body.clone()))
-    };
-    let h = res.headers_mut();
-    h.insert(header::ETAG, enc.etag.clone());
-    h.insert(header::LAST_MODIFIED, enc.last_modified.clone());
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(FEED_CACHE_CONTROL),
-    );
-    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    if !not_modified {
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(FEED_CONTENT_TYPE),
-        );
-        h.insert(header::CONTENT_LENGTH, enc.length.clone());
-        match coding {
-            Coding::Identity => {}
-            Coding::Gzip => {
-                h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-            }
-            Coding::Brotli => {
-                h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-            }
-        }
-    }
-    Ok(res)
+    Ok(rendered.response(headers))
 }
