@@ -109,9 +109,15 @@ fn chunks(
             return Ok(None);
         };
         let (file, buf) = tokio::task::spawn_blocking(move || {
-            let mut buf = vec![0; CHUNK.min(left) as usize];
+            let want = CHUNK.min(left);
+            // read_to_end fills spare capacity without zeroing it first.
+            let mut buf = Vec::with_capacity(want as usize);
             file.seek(SeekFrom::Start(pos))?;
-            file.read_exact(&mut buf)?;
+            (&mut file).take(want).read_to_end(&mut buf)?;
+            if buf.len() as u64 != want {
+                let msg = "file shrank while being sent";
+                return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, msg));
+            }
             Ok::<_, std::io::Error>((file, buf))
         })
         .await
