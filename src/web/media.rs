@@ -17,11 +17,17 @@ use super::conditional::Validators;
 use super::range::{self, Ranged};
 use super::{AppState, Error, path};
 
-/// Read size for streaming: one blocking-pool hop and one read per chunk,
-/// so a 1 MiB range costs four; small enough that a thousand concurrent
-/// downloads hold about 256 MB at most (and far less in practice: a chunk
-/// is freed once the socket has taken it).
+/// Read size for short responses (up to [`SHORT`], e.g. the 1 MiB ranges
+/// players ask for): one blocking-pool hop and one read per chunk, so a
+/// 1 MiB range costs four.
 const CHUNK: u64 = 256 * 1024;
+
+/// Read size for long streams (whole episodes to many listeners): smaller,
+/// so memory per connection stays low (a chunk in flight, one being read).
+const LONG_CHUNK: u64 = 64 * 1024;
+
+/// Responses up to this size use [`CHUNK`], longer ones [`LONG_CHUNK`].
+const SHORT: u64 = 1024 * 1024;
 
 /// `Cache-Control` for media: files are replaced under new names, not edited.
 const MEDIA_CACHE_CONTROL: &str = "public, max-age=86400";
@@ -96,7 +102,7 @@ pub async fn file(
     Ok(res)
 }
 
-/// `count` bytes of `file` from `start`, read in [`CHUNK`]s on the
+/// `count` bytes of `file` from `start`, read in chunks on the
 /// blocking pool: one read straight into the buffer that is sent, rather
 /// than tokio's file (which reads into its own buffer and copies).
 fn chunks(
@@ -104,27 +110,31 @@ fn chunks(
     start: u64,
     count: u64,
 ) -> impl Stream<Item = std::io::Result<Bytes>> + Send {
-    futures_util::stream::try_unfold((Some(file), start, count), |(file, pos, left)| async move {
-        let Some(mut file) = file.filter(|_| left > 0) else {
-            return Ok(None);
-        };
-        let (file, buf) = tokio::task::spawn_blocking(move || {
-            let want = CHUNK.min(left);
-            // read_to_end fills spare capacity without zeroing it first.
-            let mut buf = Vec::with_capacity(want as usize);
-            file.seek(SeekFrom::Start(pos))?;
-            (&mut file).take(want).read_to_end(&mut buf)?;
-            if buf.len() as u64 != want {
-                let msg = "file shrank while being sent";
-                return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, msg));
-            }
-            Ok::<_, std::io::Error>((file, buf))
-        })
-        .await
-        .map_err(std::io::Error::other)??;
-        let n = buf.len() as u64;
-        Ok(Some((Bytes::from(buf), (Some(file), pos + n, left - n))))
-    })
+    let chunk = if count <= SHORT { CHUNK } else { LONG_CHUNK };
+    futures_util::stream::try_unfold(
+        (Some(file), start, count),
+        move |(file, pos, left)| async move {
+            let Some(mut file) = file.filter(|_| left > 0) else {
+                return Ok(None);
+            };
+            let (file, buf) = tokio::task::spawn_blocking(move || {
+                let want = chunk.min(left);
+                // read_to_end fills spare capacity without zeroing it first.
+                let mut buf = Vec::with_capacity(want as usize);
+                file.seek(SeekFrom::Start(pos))?;
+                (&mut file).take(want).read_to_end(&mut buf)?;
+                if buf.len() as u64 != want {
+                    let msg = "file shrank while being sent";
+                    return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, msg));
+                }
+                Ok::<_, std::io::Error>((file, buf))
+            })
+            .await
+            .map_err(std::io::Error::other)??;
+            let n = buf.len() as u64;
+            Ok(Some((Bytes::from(buf), (Some(file), pos + n, left - n))))
+        },
+    )
 }
 
 fn put(h: &mut HeaderMap, name: header::HeaderName, value: &str) {
