@@ -2,10 +2,11 @@
 # Serving benchmark: podcatalog vs nginx on loopback, same bytes, same
 # worker count, measured with wrk (apt packages `wrk` and `nginx`).
 #
-#   scripts/bench-serve.sh [EPISODES] [WORKERS] [DURATION]
+#   scripts/bench-serve.sh [EPISODES] [WORKERS] [DURATION] [ROUNDS]
 #
 # Defaults: 1000 episodes, 1 worker (tokio worker thread / nginx worker
-# process), 10s per run, 64 connections on one wrk thread. Runs:
+# process), 5s per run, 3 alternating rounds, 64 connections on one wrk
+# thread. Runs:
 #   1. GET /feed.xml (plain)
 #   2. GET /feed.xml with Accept-Encoding: gzip (nginx: gzip_static)
 #   3. GET /media/big.mp3 with Range: bytes=1048576-2097151 (1 MiB of 50 MB)
@@ -16,7 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 episodes=${1:-1000}
 workers=${2:-1}
-duration=${3:-10s}
+duration=${3:-5s}
+rounds=${4:-3}
 ours=18480
 theirs=18481
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
@@ -77,31 +79,35 @@ EOF
 pids+=($!)
 sleep 0.5
 
-run() {
-    local name=$1 url=$2
-    shift 2
-    local out
-    out=$("${pin_client[@]}" wrk -t1 -c64 -d"$duration" "$@" "$url")
-    printf '%-10s %-28s %s  %s\n' "$name" "$url" \
-        "$(grep 'Requests/sec' <<<"$out" | awk '{print $2 " req/s"}')" \
-        "$(grep 'Transfer/sec' <<<"$out" | awk '{print $2}')/s"
-    grep -E 'Non-2xx|Socket errors' <<<"$out" || true
-}
-
 size=$(stat -c %s "$dir/www/feed.xml")
-echo "feed: $episodes episodes, $size bytes plain; $workers worker(s); wrk -t1 -c64 -d$duration; pinned: ${pin_server[*]:-no} / ${pin_client[*]:-no}"
-for port in "$ours" "$theirs"; do
-    name=$([[ $port == "$ours" ]] && echo podcatalog || echo nginx)
-    run "$name" "http://127.0.0.1:$port/feed.xml"
-done
-for port in "$ours" "$theirs"; do
-    name=$([[ $port == "$ours" ]] && echo podcatalog || echo nginx)
-    run "$name" "http://127.0.0.1:$port/feed.xml" -H 'Accept-Encoding: gzip'
-done
-for port in "$ours" "$theirs"; do
-    name=$([[ $port == "$ours" ]] && echo podcatalog || echo nginx)
-    run "$name" "http://127.0.0.1:$port/media/big.mp3" -H 'Range: bytes=1048576-2097151'
-done
+echo "feed: $episodes episodes, $size bytes plain; $workers worker(s); wrk -t1 -c64 -d$duration x $rounds rounds, alternating; pinned: ${pin_server[*]:-no} / ${pin_client[*]:-no}"
+# Each case runs podcatalog and nginx alternately, $rounds times, and
+# reports the median, so a burst of load from elsewhere hits both alike.
+compare() {
+    local path=$1
+    shift
+    local ours_rps=() theirs_rps=()
+    for _ in $(seq "$rounds"); do
+        ours_rps+=("$(rps "http://127.0.0.1:$ours$path" "$@")")
+        theirs_rps+=("$(rps "http://127.0.0.1:$theirs$path" "$@")")
+    done
+    local a b
+    a=$(median "${ours_rps[@]}")
+    b=$(median "${theirs_rps[@]}")
+    printf '%-34s podcatalog %9.0f req/s   nginx %9.0f req/s   ratio %.2f   (runs: %s | %s)\n' \
+        "$path ${*:2}" "$a" "$b" "$(echo "$a / $b" | bc -l)" "${ours_rps[*]}" "${theirs_rps[*]}"
+}
+rps() {
+    local url=$1
+    shift
+    "${pin_client[@]}" wrk -t1 -c64 -d"$duration" "$@" "$url" | awk '/Requests\/sec/ {print $2}'
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+compare /feed.xml
+compare /feed.xml -H 'Accept-Encoding: gzip'
+compare /media/big.mp3 -H 'Range: bytes=1048576-2097151'
+
 # Memory while 256 clients download the whole 50 MB file at once.
 rss_max=0
 ("${pin_client[@]}" wrk -t1 -c256 -d"$duration" "http://127.0.0.1:$ours/media/big.mp3" >"$dir/wrk-big.txt") &

@@ -19,7 +19,7 @@ use super::{AppState, Error, path};
 
 /// Read size for short responses (up to [`SHORT`], e.g. the 1 MiB ranges
 /// players ask for): one blocking-pool hop and one read per chunk, so a
-/// 1 MiB range costs four.
+/// 1 MiB range costs four. (A single 1 MiB read measured no faster.)
 const CHUNK: u64 = 256 * 1024;
 
 /// Read size for long streams (whole episodes to many listeners): smaller,
@@ -118,15 +118,12 @@ fn chunks(
                 return Ok(None);
             };
             let (file, buf) = tokio::task::spawn_blocking(move || {
-                let want = chunk.min(left);
-                // read_to_end fills spare capacity without zeroing it first.
-                let mut buf = Vec::with_capacity(want as usize);
+                // One read straight into the buffer that is sent. (Zeroing it
+                // first costs less than `read_to_end`, which starts with 8 KiB
+                // reads and grows them: several syscalls per chunk.)
+                let mut buf = vec![0; chunk.min(left) as usize];
                 file.seek(SeekFrom::Start(pos))?;
-                (&mut file).take(want).read_to_end(&mut buf)?;
-                if buf.len() as u64 != want {
-                    let msg = "file shrank while being sent";
-                    return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, msg));
-                }
+                file.read_exact(&mut buf)?;
                 Ok::<_, std::io::Error>((file, buf))
             })
             .await
