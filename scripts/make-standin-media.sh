@@ -13,7 +13,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 for f in "$root"/episodes/*.toml; do
   audio=$(sed -n 's/^audio = "\(.*\)"$/\1/p' "$f")
   [ -n "$audio" ] || continue
-  title=$(sed -n 's/^title = "\(.*\)"$/\1/p' "$f")
+  title=$(sed -n 's/^title = "\(.*\)"$/\1/p' "$f" | head -n 1)
   number=$(sed -n 's/^number = \([0-9]*\)$/\1/p' "$f")
   intro="Demokratiresan${number:+, avsnitt $number}."
   text="$intro $title. Det här är en kort ersättningsinspelning. Det riktiga avsnittet kommer från Sveriges Kommuner och Regioner."

@@ -5,4 +5,5 @@ pub mod config;
 pub mod feed;
 pub mod ingest;
 pub mod probe;
+pub mod remote;
 pub mod web;

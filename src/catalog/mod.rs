@@ -11,6 +11,7 @@ pub mod episodes;
 pub mod file;
 mod model;
 pub mod people;
+pub mod search;
 mod slug;
 pub mod themes;
 
@@ -26,7 +27,10 @@ pub use model::{
 pub use slug::slugify;
 
 /// Migrations in order; entry *n* brings the schema to `user_version` n+1.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_search.sql"),
+];
 
 /// How long a writer waits for another writer before giving up, so the CLI
 /// can write while the server reads (and waits briefly behind another CLI).

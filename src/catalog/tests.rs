@@ -31,3 +31,171 @@ fn a_database_from_a_newer_podcatalog_is_refused() {
     let err = open(&path).expect_err("newer schema must be refused");
     assert!(err.to_string().contains("schema version 99"), "{err}");
 }
+
+mod search {
+    use super::super::search::{MATCH_START, Query, search};
+    use super::super::*;
+    use crate::catalog::episodes;
+
+    fn catalogue() -> (tempfile::TempDir, rusqlite::Connection) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = open(&dir.path().join("c.db")).expect("open");
+        let theme = |slug: &str, name: &str| crate::config::Theme {
+            slug: slug.into(),
+            name: name.into(),
+            description: String::new(),
+        };
+        let tx = conn.transaction().expect("tx");
+        themes::sync(
+            &tx,
+            &[
+                theme("medborgarbudget", "Medborgarbudget"),
+                theme("ledarskap", "Politiskt ledarskap"),
+            ],
+        )
+        .expect("themes");
+        let episode = |n: u32, title: &str, person: &str, aff: &str, theme: &str| EpisodeData {
+            number: Some(n),
+            season: None,
+            episode_type: EpisodeType::Full,
+            title: title.into(),
+            slug: format!("{n}"),
+            summary: None,
+            description: format!("Samtal om {title} i Örebro län."),
+            published_at: parse_published(&format!("2022-01-{n:02}")).expect("date"),
+            date_approximate: false,
+            explicit: false,
+            audio: Audio {
+                source: AudioSource::File(format!("{n}.mp3")),
+                bytes: 1,
+                mime: "audio/mpeg".into(),
+                duration_ms: 1,
+                sha256: None,
+            },
+            image: None,
+            transcript: None,
+            chapters: None,
+            credits: vec![Credit {
+                name: person.into(),
+                slug: String::new(),
+                role: Role::host(),
+                affiliation: Some(aff.into()),
+            }],
+            themes: vec![theme.into()],
+        };
+        let eps = [
+            episode(
+                1,
+                "Medborgarbudget på landsbygden",
+                "Nils Munthe",
+                "SKR",
+                "medborgarbudget",
+            ),
+            episode(
+                2,
+                "Ledarprogram för kvinnor",
+                "Anna Hed",
+                "Kommunstyrelsens ordförande, Mora kommun",
+                "ledarskap",
+            ),
+            episode(3, "Budget och ledarskap", "Nils Munthe", "SKR", "ledarskap"),
+        ];
+        for (i, e) in eps.iter().enumerate() {
+            episodes::save(&tx, &format!("g{i}"), e, "2022-01-01T00:00:00Z").expect("save");
+        }
+        tx.commit().expect("commit");
+        (dir, conn)
+    }
+
+    fn titles(
+        conn: &rusqlite::Connection,
+        text: &str,
+        person: Option<&str>,
+        theme: Option<&str>,
+    ) -> Vec<String> {
+        let q = Query {
+            text: text.into(),
+            person: person.map(String::from),
+            theme: theme.map(String::from),
+            page: 0,
+            per_page: 10,
+        };
+        search(conn, &q)
+            .expect("search")
+            .hits
+            .into_iter()
+            .map(|h| h.title)
+            .collect()
+    }
+
+    #[test]
+    fn finds_without_case_or_diacritics_and_by_prefix() {
+        let (_d, conn) = catalogue();
+        assert_eq!(titles(&conn, "orebro", None, None).len(), 3);
+        assert_eq!(titles(&conn, "munthe", None, None).len(), 2);
+        assert_eq!(titles(&conn, "munt", None, None).len(), 2);
+        assert_eq!(
+            titles(&conn, "mora", None, None),
+            vec!["Ledarprogram för kvinnor"]
+        );
+        assert_eq!(
+            titles(&conn, "politiskt", None, None).len(),
+            2,
+            "theme names are searchable"
+        );
+    }
+
+    #[test]
+    fn filters_combine_with_text() {
+        let (_d, conn) = catalogue();
+        assert_eq!(
+            titles(&conn, "", Some("nils-munthe"), Some("ledarskap")),
+            vec!["Budget och ledarskap"]
+        );
+        assert_eq!(titles(&conn, "skr", Some("nils-munthe"), None).len(), 2);
+        assert!(titles(&conn, "skr", Some("anna-hed"), None).is_empty());
+        assert_eq!(
+            titles(&conn, "budget", None, None),
+            vec!["Budget och ledarskap"],
+            "prefix, not infix"
+        );
+    }
+
+    #[test]
+    fn title_matches_rank_first_and_snippets_mark_matches() {
+        let (_d, conn) = catalogue();
+        let q = Query {
+            text: "landsbygden".into(),
+            per_page: 10,
+            ..Query::default()
+        };
+        let page = search(&conn, &q).expect("search");
+        assert_eq!(page.total, 1);
+        assert!(
+            page.hits[0].snippet.contains(MATCH_START),
+            "{:?}",
+            page.hits[0].snippet
+        );
+    }
+
+    #[test]
+    fn hostile_queries_answer_without_error() {
+        let (_d, conn) = catalogue();
+        for text in [
+            "\"",
+            "*",
+            "AND (",
+            "\"unbalanced",
+            "NEAR(a b",
+            "-",
+            &"x".repeat(10_000),
+        ] {
+            let q = Query {
+                text: text.into(),
+                per_page: 10,
+                ..Query::default()
+            };
+            assert!(search(&conn, &q).is_ok(), "{text:?}");
+        }
+    }
+}

@@ -39,8 +39,9 @@ pub fn sync(tx: &Transaction, themes: &[Theme]) -> Result<(), CatalogError> {
             )));
         }
     }
+    let mut changed = 0;
     for (pos, t) in themes.iter().enumerate() {
-        tx.execute(
+        changed += tx.execute(
             "INSERT INTO theme (slug, name, description, position) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (slug) DO UPDATE SET name = excluded.name,
                 description = excluded.description, position = excluded.position
@@ -50,10 +51,15 @@ pub fn sync(tx: &Transaction, themes: &[Theme]) -> Result<(), CatalogError> {
     }
     let keep: Vec<&str> = themes.iter().map(|t| t.slug.as_str()).collect();
     let json = serde_json::to_string(&keep).unwrap_or_else(|_| "[]".into());
-    tx.execute(
+    changed += tx.execute(
         "DELETE FROM theme WHERE slug NOT IN (SELECT value FROM json_each(?1))",
         [json],
     )?;
+    if changed > 0 {
+        // Theme names are part of every tagged episode's search row.
+        super::search::reindex_all(tx)?;
+        super::bump_revision(tx)?;
+    }
     Ok(())
 }
 

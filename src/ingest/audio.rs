@@ -26,12 +26,17 @@ pub fn measure(config: &Config, audio: &AudioRef) -> Result<Audio, IngestError> 
                 duration_ms: *duration_ms,
                 sha256: None,
             }),
-            _ => Err(IngestError::Conflict {
-                path: url.clone(),
-                reason:
-                    "remote audio needs audio_bytes, audio_mime and audio_duration_ms in the file"
-                        .into(),
-            }),
+            // Facts not stated: measure them over HTTP (HEAD + range requests).
+            _ => {
+                let info = crate::remote::probe_url(url)?;
+                Ok(Audio {
+                    source: AudioSource::Url(url.clone()),
+                    bytes: info.bytes,
+                    mime: info.mime,
+                    duration_ms: info.duration_ms,
+                    sha256: None,
+                })
+            }
         },
     }
 }
@@ -51,6 +56,7 @@ pub fn measure_file(media_dir: &Path, name: &str) -> Result<Audio, IngestError> 
         });
     }
     let info = crate::probe::probe_file(&path)?;
+    report_warnings(&shown, &info.warnings);
     let sha256 = hash_file(&path).map_err(|source| IngestError::Io {
         path: shown,
         source,
@@ -73,6 +79,7 @@ pub fn copy_in(
     stem: &str,
 ) -> Result<(Audio, Option<std::path::PathBuf>), IngestError> {
     let info = crate::probe::probe_file(src)?;
+    report_warnings(&src.display().to_string(), &info.warnings);
     let media_dir = &config.server.media_dir;
     super::media::clean_stale_temp_files(media_dir);
     let ext = super::media::extension_for(&info.mime, &info.codec);
@@ -86,4 +93,12 @@ pub fn copy_in(
         sha256: Some(stored.sha256),
     };
     Ok((audio, created))
+}
+
+/// The probe's non-fatal findings (truncation, a stale Xing header, an
+/// extension that lies) are worth a producer's attention but stop nothing.
+fn report_warnings(path: &str, warnings: &[String]) {
+    for w in warnings {
+        tracing::warn!("{path}: {w}");
+    }
 }

@@ -30,6 +30,9 @@ pub enum IngestError {
     /// An audio file could not be probed.
     #[error(transparent)]
     Probe(#[from] ProbeError),
+    /// Remote audio could not be probed.
+    #[error(transparent)]
+    Remote(#[from] crate::remote::RemoteError),
     /// A file or folder could not be read or written.
     #[error("{path}: {source}")]
     Io {

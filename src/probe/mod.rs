@@ -2,9 +2,33 @@
 //!
 //! Owns container/codec detection and exact duration measurement. Knows
 //! nothing about the catalogue, the database or HTTP (see `remote` for URLs).
+//! `sniff` picks the container from the content; one module per format
+//! measures it (`mp3`, `adts`, `mp4`, `ogg`, `flac`, `wav`) by reading only
+//! headers, tables and the file's tail through `source`, never decoding and
+//! never holding the whole file. Each format module cites the spec it follows.
 
+use std::fs;
 use std::io::{Read, Seek};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+
+mod adts;
+mod flac;
+mod flac_frame;
+mod id3;
+mod mp3;
+mod mp3_frame;
+mod mp4;
+mod mp4_boxes;
+mod mp4_esds;
+mod ogg;
+mod ogg_page;
+mod sniff;
+mod source;
+mod tags;
+mod wav;
+
+use source::{Fault, Source};
 
 /// What the probe learned about one audio file.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -57,6 +81,20 @@ pub enum ProbeError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The path is a directory, pipe or device, not a file.
+    #[error("{path}: not a regular file ({what})")]
+    NotAFile {
+        /// The path.
+        path: String,
+        /// What it is instead.
+        what: &'static str,
+    },
+    /// The file has no bytes at all.
+    #[error("{path}: empty file (0 bytes)")]
+    Empty {
+        /// The file.
+        path: String,
+    },
     /// The content is not audio in a format we understand.
     #[error("{path}: {reason}")]
     Unsupported {
@@ -65,23 +103,180 @@ pub enum ProbeError {
         /// What is wrong, in words a producer can act on.
         reason: String,
     },
+    /// The format is recognised but the file is damaged or incomplete.
+    #[error("{path}: damaged {container} file: {reason}")]
+    Corrupt {
+        /// The file.
+        path: String,
+        /// The container recognised, e.g. `mp4`.
+        container: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A bug in the probe (a caught panic); the file is worth reporting.
+    #[error("{path}: internal error while probing ({detail}); please report this file")]
+    Internal {
+        /// The file.
+        path: String,
+        /// The panic message.
+        detail: String,
+    },
 }
 
-/// Probes the file at `path`.
+/// What a format module measured, before conversion to [`AudioInfo`].
+#[derive(Debug)]
+pub(crate) struct Measured {
+    container: &'static str,
+    codec: &'static str,
+    mime: &'static str,
+    sample_rate: u32,
+    channels: u16,
+    /// Playable samples per channel at `sample_rate`.
+    samples: u64,
+    /// Bytes of coded audio, for the average bitrate.
+    audio_bytes: u64,
+    tags: Tags,
+    warnings: Vec<String>,
+}
+
+/// Probes the file at `path`. Directories, pipes and devices are refused
+/// before opening, so a FIFO cannot block the probe.
 pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
-    let _ = path;
-    Err(ProbeError::Unsupported {
-        path: path.display().to_string(),
-        reason: "probe not implemented yet".into(),
-    })
+    let name = path.display().to_string();
+    let io = |source| ProbeError::Io {
+        path: name.clone(),
+        source,
+    };
+    let meta = fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            "a pipe, socket or device"
+        };
+        return Err(ProbeError::NotAFile { path: name, what });
+    }
+    let file = fs::File::open(path).map_err(io)?;
+    probe_reader(file, meta.len(), &name)
 }
 
 /// Probes any seekable byte source of `len` bytes; `name` is used in errors and
-/// for the extension-mismatch warning.
+/// for the extension-mismatch warning. Reads only headers, tables and the
+/// tail the format needs, through a 256 KiB window.
 pub fn probe_reader<R: Read + Seek>(src: R, len: u64, name: &str) -> Result<AudioInfo, ProbeError> {
-    let _ = (src, len);
-    Err(ProbeError::Unsupported {
-        path: name.to_string(),
-        reason: "probe not implemented yet".into(),
+    if len == 0 {
+        return Err(ProbeError::Empty {
+            path: name.to_owned(),
+        });
+    }
+    let mut src = Source::new(src, len);
+    let mut container = "audio";
+    let measured = catch_unwind(AssertUnwindSafe(|| measure(&mut src, &mut container)));
+    let path = name.to_owned();
+    match measured {
+        Ok(Ok(m)) => finish(m, len, name),
+        Ok(Err(Fault::Io(source))) => Err(ProbeError::Io { path, source }),
+        Ok(Err(Fault::Corrupt(reason))) => Err(ProbeError::Corrupt {
+            path,
+            container,
+            reason,
+        }),
+        Ok(Err(Fault::Unsupported(reason))) => Err(ProbeError::Unsupported { path, reason }),
+        Err(panic) => {
+            let detail = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".into());
+            Err(ProbeError::Internal { path, detail })
+        }
+    }
+}
+
+/// Sniffs the container and runs its measurement.
+fn measure<R: Read + Seek>(
+    src: &mut Source<R>,
+    container: &mut &'static str,
+) -> Result<Measured, Fault> {
+    let head = src.peek(0, 512)?.to_vec();
+    match sniff::kind(&head) {
+        sniff::Kind::Wav => run(container, "wav", || wav::probe(src)),
+        sniff::Kind::Flac => run(container, "flac", || flac::probe(src)),
+        sniff::Kind::Ogg => run(container, "ogg", || ogg::probe(src)),
+        sniff::Kind::Mp4 => run(container, "mp4", || mp4::probe(src)),
+        sniff::Kind::MpegOrAdts => {
+            let mut ignored = Tags::default();
+            let start = id3::skip_v2(src, 0, &mut ignored)?;
+            let adts_first = adts::is_header(src.peek(start, 7)?);
+            let (first, second): (Prober<R>, Prober<R>) = if adts_first {
+                (adts::probe, mp3::probe)
+            } else {
+                (mp3::probe, adts::probe)
+            };
+            *container = if adts_first { "adts" } else { "mp3" };
+            match first(src) {
+                Err(Fault::Unsupported(_)) => match second(src) {
+                    Err(Fault::Unsupported(_)) => {
+                        Err(Fault::Unsupported(sniff::describe_non_audio(&head)))
+                    }
+                    other => other,
+                },
+                other => other,
+            }
+        }
+    }
+}
+
+/// A format's measuring function.
+type Prober<R> = fn(&mut Source<R>) -> Result<Measured, Fault>;
+
+/// Records the container name for error messages, then measures.
+fn run(
+    container: &mut &'static str,
+    name: &'static str,
+    f: impl FnOnce() -> Result<Measured, Fault>,
+) -> Result<Measured, Fault> {
+    *container = name;
+    f()
+}
+
+/// Converts a measurement into the public [`AudioInfo`].
+fn finish(m: Measured, len: u64, name: &str) -> Result<AudioInfo, ProbeError> {
+    let corrupt = |reason: &str| ProbeError::Corrupt {
+        path: name.to_owned(),
+        container: m.container,
+        reason: reason.to_owned(),
+    };
+    if m.sample_rate == 0 {
+        return Err(corrupt("sample rate 0 in the header"));
+    }
+    if m.samples == 0 {
+        return Err(corrupt("no complete audio frames"));
+    }
+    let rate = u128::from(m.sample_rate);
+    let samples = u128::from(m.samples);
+    let duration_ms = ((samples * 1000 + rate / 2) / rate) as u64;
+    let bitrate = (u128::from(m.audio_bytes) * 8 * rate / samples) as u64;
+    let mut warnings = m.warnings;
+    if let Some(expected) = sniff::mime_for_extension(name) {
+        if !expected.contains(&m.mime) {
+            warnings.push(format!(
+                "the extension suggests {} but the content is {}",
+                expected[0], m.mime
+            ));
+        }
+    }
+    Ok(AudioInfo {
+        duration_ms,
+        bytes: len,
+        mime: m.mime.to_owned(),
+        container: m.container.to_owned(),
+        codec: m.codec.to_owned(),
+        sample_rate: m.sample_rate,
+        channels: m.channels,
+        bitrate,
+        samples: Some(m.samples),
+        tags: m.tags,
+        warnings,
     })
 }

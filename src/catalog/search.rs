@@ -1,0 +1,178 @@
+//! Search: episodes by free text (titles, notes, people and their titles,
+//! themes) through SQLite FTS5, combined with person and theme filters.
+//!
+//! User text never reaches FTS5's query language: it is cut into words and
+//! each word becomes a quoted prefix term, so `"`, `*`, `AND (`, unbalanced
+//! quotes or 10 kB of text are just words (or nothing), never a syntax
+//! error. Ranking is FTS5's bm25 with the title weighted highest.
+
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use super::CatalogError;
+
+/// Marks the start of a matched word in [`Hit::snippet`]; private-use
+/// characters, so the web layer can escape the text and then turn them into `<mark>`.
+pub const MATCH_START: char = '\u{E000}';
+/// Marks the end of a matched word in [`Hit::snippet`].
+pub const MATCH_END: char = '\u{E001}';
+
+/// Words beyond this many are ignored; it bounds the work a query can cause.
+const MAX_TERMS: usize = 12;
+/// Characters of a single word beyond this are cut.
+const MAX_TERM_CHARS: usize = 40;
+
+/// A search request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    /// Free text; may be empty (then only the filters apply, newest first).
+    pub text: String,
+    /// Only episodes this person (slug) takes part in.
+    pub person: Option<String>,
+    /// Only episodes with this theme (slug).
+    pub theme: Option<String>,
+    /// 0-based page.
+    pub page: u32,
+    /// Results per page (1–100).
+    pub per_page: u32,
+}
+
+/// One matching episode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// Episode id.
+    pub id: i64,
+    /// Episode number.
+    pub number: Option<u32>,
+    /// Title.
+    pub title: String,
+    /// Slug.
+    pub slug: String,
+    /// Publication time, RFC 3339.
+    pub published_at: String,
+    /// Context around the match, matches wrapped in [`MATCH_START`]/[`MATCH_END`].
+    pub snippet: String,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page {
+    /// Matches in all pages.
+    pub total: u64,
+    /// This page's matches, best first.
+    pub hits: Vec<Hit>,
+}
+
+/// The FTS5 expression for user text: each word a quoted prefix term, all
+/// required. `None` when the text holds no word at all.
+pub fn fts_expression(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(MAX_TERMS)
+        .map(|w| {
+            format!(
+                "\"{}\"*",
+                w.chars().take(MAX_TERM_CHARS).collect::<String>()
+            )
+        })
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// Runs a search.
+pub fn search(conn: &Connection, q: &Query) -> Result<Page, CatalogError> {
+    let per_page = q.per_page.clamp(1, 100);
+    let offset = i64::from(q.page) * i64::from(per_page);
+    let expr = fts_expression(&q.text);
+    let filters = "(?2 IS NULL OR e.id IN (SELECT a.episode_id FROM appearance a JOIN person p ON p.id = a.person_id WHERE p.slug = ?2))
+        AND (?3 IS NULL OR e.id IN (SELECT episode_id FROM episode_theme WHERE theme_slug = ?3))";
+    let (from, order, snippet) = match expr {
+        Some(_) => (
+            "episode_search s JOIN episode e ON e.id = s.rowid WHERE episode_search MATCH ?1 AND",
+            "bm25(episode_search, 10.0, 5.0, 3.0, 1.0), e.published_utc DESC",
+            "snippet(episode_search, -1, char(57344), char(57345), ' … ', 12)",
+        ),
+        None => (
+            "episode e WHERE ?1 IS NULL AND",
+            "e.published_utc DESC, e.number DESC",
+            "coalesce(e.summary, '')",
+        ),
+    };
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM {from} {filters}"),
+        params![expr, q.person, q.theme],
+        |r| r.get(0),
+    )?;
+    let sql = format!(
+        "SELECT e.id, e.number, e.title, e.slug, e.published_at, {snippet} FROM {from} {filters}
+         ORDER BY {order} LIMIT ?4 OFFSET ?5"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let hits = stmt
+        .query_map(params![expr, q.person, q.theme, per_page, offset], |r| {
+            Ok(Hit {
+                id: r.get(0)?,
+                number: r.get(1)?,
+                title: r.get(2)?,
+                slug: r.get(3)?,
+                published_at: r.get(4)?,
+                snippet: r.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page {
+        total: total.max(0) as u64,
+        hits,
+    })
+}
+
+/// The SQL that (re)builds search rows for the episodes the WHERE clause selects.
+const REINDEX: &str = "INSERT INTO episode_search (rowid, title, people, themes, body)
+    SELECT e.id, e.title,
+        (SELECT group_concat(p.name || ' ' || coalesce(a.affiliation, '') || ' ' ||
+                coalesce((SELECT group_concat(alias, ' ') FROM person_alias WHERE person_id = p.id), ''), ' ')
+         FROM appearance a JOIN person p ON p.id = a.person_id WHERE a.episode_id = e.id),
+        (SELECT group_concat(t.name, ' ') FROM episode_theme et JOIN theme t ON t.slug = et.theme_slug
+         WHERE et.episode_id = e.id),
+        coalesce(e.summary, '') || ' ' || e.description
+    FROM episode e";
+
+/// Rebuilds the search row of one episode; call after writing it.
+pub(crate) fn reindex(conn: &Connection, episode_id: i64) -> Result<(), CatalogError> {
+    conn.execute("DELETE FROM episode_search WHERE rowid = ?1", [episode_id])?;
+    conn.execute(&format!("{REINDEX} WHERE e.id = ?1"), [episode_id])?;
+    Ok(())
+}
+
+/// Rebuilds every search row; call when names shared by many episodes
+/// (theme names, people's aliases) change.
+pub(crate) fn reindex_all(conn: &Connection) -> Result<(), CatalogError> {
+    conn.execute("DELETE FROM episode_search", [])?;
+    conn.execute(REINDEX, [])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_expression;
+
+    #[test]
+    fn hostile_text_becomes_plain_prefix_terms() {
+        assert_eq!(fts_expression("munt"), Some("\"munt\"*".into()));
+        assert_eq!(
+            fts_expression("\" * AND ( OR"),
+            Some("\"AND\"* \"OR\"*".into())
+        );
+        assert_eq!(fts_expression("\"\"\" ((( ***"), None);
+        assert_eq!(
+            fts_expression("Örebro län"),
+            Some("\"Örebro\"* \"län\"*".into())
+        );
+        let long = "ord ".repeat(3000);
+        assert_eq!(
+            fts_expression(&long).map(|e| e.matches('*').count()),
+            Some(12)
+        );
+    }
+}
