@@ -35,6 +35,9 @@ pub struct Query {
     pub page: u32,
     /// Results per page (1–100).
     pub per_page: u32,
+    /// Only episodes published at or before this Unix time (the website
+    /// passes "now" so scheduled episodes stay hidden until their time).
+    pub published_until: Option<i64>,
 }
 
 /// One matching episode.
@@ -86,7 +89,8 @@ pub fn search(conn: &Connection, q: &Query) -> Result<Page, CatalogError> {
     let offset = i64::from(q.page) * i64::from(per_page);
     let expr = fts_expression(&q.text);
     let filters = "(?2 IS NULL OR e.id IN (SELECT a.episode_id FROM appearance a JOIN person p ON p.id = a.person_id WHERE p.slug = ?2))
-        AND (?3 IS NULL OR e.id IN (SELECT episode_id FROM episode_theme WHERE theme_slug = ?3))";
+        AND (?3 IS NULL OR e.id IN (SELECT episode_id FROM episode_theme WHERE theme_slug = ?3))
+        AND (?4 IS NULL OR e.published_utc <= ?4)";
     let (from, order, snippet) = match expr {
         Some(_) => (
             "episode_search s JOIN episode e ON e.id = s.rowid WHERE episode_search MATCH ?1 AND",
@@ -101,25 +105,28 @@ pub fn search(conn: &Connection, q: &Query) -> Result<Page, CatalogError> {
     };
     let total: i64 = conn.query_row(
         &format!("SELECT count(*) FROM {from} {filters}"),
-        params![expr, q.person, q.theme],
+        params![expr, q.person, q.theme, q.published_until],
         |r| r.get(0),
     )?;
     let sql = format!(
         "SELECT e.id, e.number, e.title, e.slug, e.published_at, {snippet} FROM {from} {filters}
-         ORDER BY {order} LIMIT ?4 OFFSET ?5"
+         ORDER BY {order} LIMIT ?5 OFFSET ?6"
     );
     let mut stmt = conn.prepare(&sql)?;
     let hits = stmt
-        .query_map(params![expr, q.person, q.theme, per_page, offset], |r| {
-            Ok(Hit {
-                id: r.get(0)?,
-                number: r.get(1)?,
-                title: r.get(2)?,
-                slug: r.get(3)?,
-                published_at: r.get(4)?,
-                snippet: r.get(5)?,
-            })
-        })?
+        .query_map(
+            params![expr, q.person, q.theme, q.published_until, per_page, offset],
+            |r| {
+                Ok(Hit {
+                    id: r.get(0)?,
+                    number: r.get(1)?,
+                    title: r.get(2)?,
+                    slug: r.get(3)?,
+                    published_at: r.get(4)?,
+                    snippet: r.get(5)?,
+                })
+            },
+        )?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Page {
         total: total.max(0) as u64,

@@ -1,0 +1,64 @@
+//! A theme's page: its description, its episodes and its own feed.
+
+use maud::{Markup, html};
+
+use super::home;
+use super::layout::{self, Head, Section};
+use super::site::Site;
+use super::view::{self, Card};
+use crate::catalog::themes::ThemeSummary;
+
+/// Renders the page of `theme`.
+pub fn render(site: &Site, theme: &ThemeSummary) -> Markup {
+    let t = site.text;
+    let cards: Vec<Card> = site
+        .published()
+        .filter(|e| e.data.themes.contains(&theme.slug))
+        .map(|e| view::card(site, e, None))
+        .collect();
+    let feed = site.links.theme_feed(&theme.slug);
+    let canonical = site.links.theme(&theme.slug);
+    let search = format!(
+        "{}?theme={}",
+        layout::search_path(site),
+        url::form_urlencoded::byte_serialize(theme.slug.as_bytes()).collect::<String>()
+    );
+    let body = html! {
+        p.meta { (t.themes) }
+        h1 { (theme.name) }
+        @if !theme.description.is_empty() { p { (theme.description) } }
+        p.meta { (t.episode_count(cards.len() as u64)) }
+        ul.tags {
+            li { a href=(site.local(&feed)) { (t.own_feed) } }
+            li { a href=(search) { (t.search_within) } }
+        }
+        h2 { (t.episodes) }
+        (home::cards(&cards))
+    };
+    let description = if theme.description.is_empty() {
+        t.theme_title(&theme.name)
+    } else {
+        theme.description.clone()
+    };
+    let head = Head {
+        title: t.theme_title(&theme.name),
+        description,
+        canonical: canonical.clone(),
+        og_type: "website",
+        feeds: vec![(
+            format!("{}: {}", site.config.channel.title, theme.name),
+            feed,
+        )],
+        audio: None,
+        json_ld: serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "CollectionPage",
+            "name": theme.name,
+            "description": theme.description,
+            "url": canonical,
+            "isPartOf": layout::series(site),
+        }),
+        section: Section::Other,
+    };
+    layout::page(site, head, body)
+}
