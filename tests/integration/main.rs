@@ -11,3 +11,4 @@ mod import_errors;
 mod probe;
 mod remote;
 mod server;
+mod web;

@@ -90,9 +90,13 @@ fn strip_markup(line: &str) -> String {
             break;
         };
         let tag = &rest[open + 1..open + close];
-        if let Some(voice) = tag.strip_prefix("v ").or_else(|| tag.strip_prefix("v.")) {
-            let name = voice.split_once(' ').map_or(voice, |(_, n)| n);
-            out.push_str(name.trim());
+        // `<v Name>` or `<v.class Name>`: the speaker's name.
+        let voice = match tag.strip_prefix("v.") {
+            Some(classed) => classed.split_once(' ').map(|(_, n)| n),
+            None => tag.strip_prefix("v "),
+        };
+        if let Some(name) = voice.map(str::trim).filter(|n| !n.is_empty()) {
+            out.push_str(name);
             out.push_str(": ");
         }
         rest = &rest[open + close + 1..];

@@ -25,7 +25,7 @@ use std::time::Instant;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use maud::{Markup, html};
 
@@ -218,7 +218,12 @@ async fn redirect_or_404(
     .await??;
     let site = Site::new(state.config(), &catalogue, Utc::now());
     match current.filter(|c| *c != slug && site.episode(c).is_some()) {
-        Some(c) => Ok(Redirect::permanent(&site.local(&site.links.episode(&c))).into_response()),
+        Some(c) => {
+            // 301, not axum's 308: the answer every client and crawler
+            // treats as "this page has moved" for a GET.
+            let to = site.local(&site.links.episode(&c));
+            Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response())
+        }
         None => Ok(html_page(StatusCode::NOT_FOUND, not_found_page(&site))),
     }
 }

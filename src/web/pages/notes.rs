@@ -80,13 +80,17 @@ mod tests {
     #[test]
     fn raw_html_and_script_urls_are_disarmed() {
         let html = render(
-            "## Rubrik\n\n<script>alert(1)</script> **fet** [x](javascript:alert(1)) [y](https://skr.se/)",
+            "## Rubrik\n\nText <script>alert(1)</script> **fet** [x](javascript:alert(1)) [y](https://skr.se/)\n\n<div onclick=x>block</div>\n",
         );
         assert!(html.contains("<h3>Rubrik</h3>"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(html.contains("<strong>fet</strong>"), "{html}");
         assert!(html.contains("href=\"#\""), "{html}");
         assert!(html.contains("href=\"https://skr.se/\""), "{html}");
-        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("&lt;div onclick=x&gt;"), "{html}");
+        assert!(
+            !html.contains("<script") && !html.contains("<div"),
+            "{html}"
+        );
     }
 }

@@ -1,0 +1,389 @@
+//! The listener website in process (`tower::ServiceExt::oneshot`) over the
+//! hostile fixture: every page type, 404s, redirects from former slugs and
+//! numbers, search with filters, hostile queries, the JSON API's shape,
+//! assets and security headers.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use podcatalog::catalog;
+use podcatalog::web::{self, AppState};
+use tower::ServiceExt as _;
+
+use crate::fixture::{self, GUIDS, Project};
+
+fn app(project: &Project) -> Router {
+    web::app(AppState::new(project.config.clone(), project.connect()).expect("state"))
+}
+
+async fn get(app: &Router, path: &str) -> (StatusCode, HeaderMap, String) {
+    get_with(app, path, &[]).await
+}
+
+async fn get_with(
+    app: &Router,
+    path: &str,
+    headers: &[(header::HeaderName, &str)],
+) -> (StatusCode, HeaderMap, String) {
+    let mut req = Request::get(path);
+    for (k, v) in headers {
+        req = req.header(k, *v);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), 10_000_000)
+        .await
+        .expect("body");
+    (
+        status,
+        headers,
+        String::from_utf8(bytes.to_vec()).expect("utf-8"),
+    )
+}
+
+/// What every HTML page must have.
+fn check_page(path: &str, headers: &HeaderMap, html: &str) {
+    let h = |name: header::HeaderName| {
+        headers
+            .get(&name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("{path}: {name} missing"))
+            .to_string()
+    };
+    assert_eq!(
+        h(header::CONTENT_TYPE),
+        "text/html; charset=utf-8",
+        "{path}"
+    );
+    let csp = h(header::CONTENT_SECURITY_POLICY);
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{path}: {csp}"
+    );
+    assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{path}");
+    assert!(!h(header::REFERRER_POLICY).is_empty(), "{path}");
+    for needle in [
+        "<!DOCTYPE html><html lang=\"sv\">",
+        "<link rel=\"canonical\" href=\"http://127.0.0.1:8080/",
+        "<link rel=\"alternate\" type=\"application/rss+xml\"",
+        "href=\"http://127.0.0.1:8080/feed.xml\"",
+        "<meta property=\"og:title\"",
+        "<meta property=\"og:url\"",
+        "<script type=\"application/ld+json\">",
+        "<main id=\"main\"",
+        "<nav class=\"main\" aria-label=",
+        "<a class=\"skip\" href=\"#main\">",
+    ] {
+        assert!(html.contains(needle), "{path}: no {needle}");
+    }
+    assert_eq!(html.matches("<h1>").count(), 1, "{path}: one h1");
+    // No inline script or style: CSP would block them.
+    assert!(!html.contains("<style"), "{path}");
+    assert!(!html.contains(" style="), "{path}");
+    for script in html.split("<script").skip(1) {
+        assert!(
+            script.starts_with(" src=") || script.starts_with(" type=\"application/ld+json\""),
+            "{path}: inline script"
+        );
+    }
+    let json = html
+        .split("<script type=\"application/ld+json\">")
+        .nth(1)
+        .and_then(|s| s.split("</script>").next())
+        .expect("json-ld");
+    let v: serde_json::Value = serde_json::from_str(json).expect("JSON-LD parses");
+    assert_eq!(v["@context"], "https://schema.org", "{path}");
+    // The hostile title never reaches the page unescaped.
+    assert!(!html.contains("<item>"), "{path}: unescaped title");
+}
+
+#[tokio::test]
+async fn every_page_type_renders_with_head_landmarks_and_headers() {
+    let project = fixture::project();
+    let app = app(&project);
+    for path in [
+        "/",
+        "/avsnitt/item-quotes",
+        "/avsnitt/aao-emoji",
+        "/avsnitt/bonus",
+        "/personer",
+        "/personer/nils-munthe",
+        "/personer/asa-oberg",
+        "/teman/demokrati",
+        "/teman/jamstalldhet",
+        "/sok",
+        "/sok?q=munthe",
+    ] {
+        let (status, headers, html) = get(&app, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        check_page(path, &headers, &html);
+    }
+}
+
+#[tokio::test]
+async fn the_episode_page_has_player_people_themes_notes_and_transcript() {
+    let project = fixture::project();
+    let app = app(&project);
+    let (_, _, html) = get(&app, "/avsnitt/item-quotes").await;
+    for needle in [
+        "<h1>&lt;item&gt; ]]&gt; &amp; &quot;quotes&quot;</h1>",
+        "<audio id=\"player\" controls preload=\"none\"><source src=\"/media/1-item.mp3\" type=\"audio/mpeg\">",
+        "<a href=\"/media/1-item.mp3\" download>",
+        "<a href=\"/personer/nils-munthe\">Nils Munthe</a>, <span class=\"role\">programledare</span>",
+        "<a href=\"/personer/asa-oberg\">Åsa Öberg</a>, <span class=\"role\">gäst</span>",
+        "<a href=\"/teman/demokrati\">Demokrati &amp; dialog</a>",
+        "<strong>bold</strong>",
+        "&lt;script&gt;",
+        "<span>Hej</span>",
+        "data-start=\"0.000\"",
+        "<time datetime=\"2022-11-21T06:00:00+01:00\">21 november 2022</time>",
+        "rel=\"next\"",
+        "\"@type\":\"PodcastEpisode\"",
+        "<meta property=\"og:audio\" content=\"http://127.0.0.1:8080/media/1-item.mp3\">",
+    ] {
+        assert!(html.contains(needle), "no {needle}");
+    }
+    assert!(
+        !html.contains("<script>"),
+        "notes' raw HTML is shown as text"
+    );
+    // The bonus episode plays from its CDN and has no transcript.
+    let (_, _, html) = get(&app, "/avsnitt/bonus").await;
+    assert!(html.contains("<source src=\"https://cdn.example.org/bonus.mp3\""));
+    assert!(html.contains("ingen textversion"));
+}
+
+#[tokio::test]
+async fn person_and_theme_pages_list_their_episodes_and_link_their_feeds() {
+    let project = fixture::project();
+    let app = app(&project);
+    let (_, _, html) = get(&app, "/personer/asa-oberg").await;
+    assert!(html.contains("<h1>Åsa Öberg</h1>"));
+    assert!(html.contains("href=\"/personer/asa-oberg/feed.xml\""));
+    assert!(html.contains("gäst"));
+    assert!(html.contains("\"@type\":\"Person\""));
+    assert_eq!(html.matches("class=\"card\"").count(), 1);
+    let (_, _, html) = get(&app, "/personer/nils-munthe").await;
+    // Three published episodes; the one in 2099 is not shown anywhere yet.
+    assert_eq!(html.matches("class=\"card\"").count(), 3, "{html}");
+    assert!(!html.contains("Framtiden"));
+    let (_, _, html) = get(&app, "/teman/jamstalldhet").await;
+    assert!(html.contains("<h1>Jämställdhet</h1>"));
+    assert!(html.contains("Om jämställdhet."));
+    assert!(html.contains("href=\"/teman/jamstalldhet/feed.xml\""));
+    assert_eq!(html.matches("class=\"card\"").count(), 1);
+}
+
+#[tokio::test]
+async fn unknown_and_unpublished_pages_are_friendly_404s() {
+    let project = fixture::project();
+    let app = app(&project);
+    for path in [
+        "/avsnitt/finns-inte",
+        "/avsnitt/framtiden",
+        "/avsnitt/3",
+        "/personer/ingen",
+        "/teman/ingen",
+        "/personer?page=99",
+        "/nagot/annat",
+        "/assets/evil.js",
+    ] {
+        let (status, headers, html) = get(&app, path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        if !path.starts_with("/assets") {
+            assert!(html.contains("Sidan finns inte"), "{path}");
+            check_page(path, &headers, &html);
+        }
+    }
+}
+
+#[tokio::test]
+async fn former_slugs_and_numbers_redirect_permanently() {
+    let project = fixture::project();
+    let mut conn = project.connect();
+    let mut data = fixture::episodes(&project).remove(1);
+    data.title = "Ny titel".into();
+    data.slug = "ny-titel".into();
+    let tx = conn.transaction().expect("tx");
+    catalog::episodes::save(&tx, GUIDS[1], &data, "2024-02-01T00:00:00Z").expect("save");
+    tx.commit().expect("commit");
+    let app = app(&project);
+    for from in ["/avsnitt/aao-emoji", "/avsnitt/2"] {
+        let (status, headers, _) = get(&app, from).await;
+        assert_eq!(status, StatusCode::MOVED_PERMANENTLY, "{from}");
+        assert_eq!(headers[header::LOCATION], "/avsnitt/ny-titel", "{from}");
+    }
+    let (status, _, html) = get(&app, "/avsnitt/ny-titel").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Ny titel</h1>"));
+}
+
+async fn api(app: &Router, query: &str) -> serde_json::Value {
+    let (status, headers, body) = get(app, &format!("/api/search?{query}")).await;
+    assert_eq!(status, StatusCode::OK, "{query}");
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{query}");
+    serde_json::from_str(&body).expect("json")
+}
+
+fn titles(v: &serde_json::Value) -> Vec<String> {
+    v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["title"].as_str().expect("title").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn search_finds_people_without_diacritics_by_prefix_and_combines_filters() {
+    let project = fixture::project();
+    let app = app(&project);
+    let v = api(&app, "q=obe").await;
+    assert_eq!(titles(&v), [fixture::HOSTILE_TITLE]);
+    let hit = &v["hits"][0];
+    for key in [
+        "number",
+        "label",
+        "title",
+        "slug",
+        "url",
+        "path",
+        "published_at",
+        "date",
+        "snippet",
+        "snippet_html",
+    ] {
+        assert!(hit.get(key).is_some(), "hit has {key}: {hit}");
+    }
+    assert_eq!(hit["path"], "/avsnitt/item-quotes");
+    assert!(
+        hit["snippet_html"]
+            .as_str()
+            .expect("html")
+            .contains("<mark>"),
+        "{hit}"
+    );
+    for key in [
+        "query",
+        "total",
+        "page",
+        "pages",
+        "per_page",
+        "summary",
+        "message",
+        "prev_path",
+        "next_path",
+    ] {
+        assert!(v.get(key).is_some(), "answer has {key}");
+    }
+    assert_eq!(v["total"], 1);
+    // Filters alone list newest first; combined they intersect.
+    assert_eq!(api(&app, "theme=demokrati").await["total"], 2);
+    assert_eq!(
+        api(&app, "person=nils-munthe").await["total"],
+        3,
+        "the 2099 episode is hidden"
+    );
+    assert_eq!(
+        api(&app, "person=asa-oberg&theme=demokrati").await["total"],
+        1
+    );
+    assert_eq!(
+        api(&app, "person=asa-oberg&theme=jamstalldhet&q=munt").await["total"],
+        1
+    );
+    assert_eq!(
+        api(&app, "person=karin-krantz&theme=jamstalldhet").await["total"],
+        0
+    );
+    // The page works without script: the same results as plain HTML.
+    let (_, _, html) = get(&app, "/sok?q=obe&theme=demokrati").await;
+    assert!(
+        html.contains("<a href=\"/avsnitt/item-quotes\">Avsnitt 1: &lt;item&gt;"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<option value=\"demokrati\" selected>"),
+        "{html}"
+    );
+    assert!(html.contains("1 träff"));
+}
+
+#[tokio::test]
+async fn hostile_queries_get_results_or_a_friendly_message_never_a_500() {
+    let project = fixture::project();
+    let app = app(&project);
+    let long = "a%20".repeat(2600);
+    let queries = [
+        "q=%22".to_string(),
+        "q=*".into(),
+        "q=AND%20(".into(),
+        "q=%22munthe".into(),
+        "q=NEAR(a%20b)".into(),
+        "q=%00%01".into(),
+        "q=%FF%FE".into(),
+        "q=%3Cscript%3Ealert(1)%3C/script%3E".into(),
+        "page=abc&q=x".into(),
+        "page=-1".into(),
+        "page=99999999999".into(),
+        "person=%27%20OR%201=1".into(),
+        "theme=%22".into(),
+        format!("q={long}"),
+        "q&q&&&==".into(),
+    ];
+    for q in &queries {
+        for path in ["/api/search", "/sok"] {
+            let (status, _, body) = get(&app, &format!("{path}?{q}")).await;
+            assert_eq!(status, StatusCode::OK, "{path}?{}", &q[..q.len().min(40)]);
+            if path == "/sok" {
+                assert!(!body.contains("<script>alert"), "{path}?{q}: reflected");
+            }
+        }
+    }
+    let v = api(&app, "q=%22%20*%20(").await;
+    assert!(
+        v["message"].as_str().expect("message").contains("inga ord"),
+        "{v}"
+    );
+    let v = api(&app, "q=zzzzqqq").await;
+    assert_eq!(v["total"], 0);
+    assert!(v["message"].as_str().is_some());
+}
+
+#[tokio::test]
+async fn assets_are_hashed_immutable_and_revalidate_by_etag() {
+    let project = fixture::project();
+    let app = app(&project);
+    let css = web::assets::CSS.path();
+    let (status, headers, body) = get(&app, &css).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CACHE_CONTROL]
+            .to_str()
+            .expect("cc")
+            .contains("immutable")
+    );
+    assert_eq!(headers[header::CONTENT_TYPE], "text/css; charset=utf-8");
+    assert!(body.contains(":focus-visible"));
+    let etag = headers[header::ETAG].to_str().expect("etag").to_string();
+    let (status, headers, _) =
+        get_with(&app, "/assets/site.js", &[(header::IF_NONE_MATCH, "\"x\"")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CACHE_CONTROL], "public, no-cache");
+    let (status, _, _) = get_with(
+        &app,
+        "/assets/site.css",
+        &[(header::IF_NONE_MATCH, etag.as_str())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    // The start page links the hashed names.
+    let (_, _, html) = get(&app, "/").await;
+    assert!(html.contains(&css));
+    assert!(html.contains(&web::assets::JS.path()));
+}
