@@ -71,6 +71,7 @@ pub fn page(site: &Site, head: Head, body: Markup) -> Markup {
                 @for (name, href) in &feeds {
                     link rel="alternate" type="application/rss+xml" title=(name) href=(href);
                 }
+                link rel="icon" href=(site.local(&site.artwork()));
                 link rel="stylesheet" href=(assets::CSS.path());
                 script src=(assets::JS.path()) defer {}
                 meta property="og:site_name" content=(show);

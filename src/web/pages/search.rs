@@ -156,6 +156,7 @@ pub fn render(site: &Site, a: &Answer) -> Markup {
     let body = html! {
         h1 { (heading) }
         (form(site, r))
+        h2 { (t.results) }
         p #search-status .status role="status" aria-live="polite" {
             (a.message.clone().unwrap_or_else(|| a.summary.clone()))
             @if a.pages > 1 { " · " (t.page_of(a.page, a.pages)) }
