@@ -387,3 +387,41 @@ async fn assets_are_hashed_immutable_and_revalidate_by_etag() {
     assert!(html.contains(&css));
     assert!(html.contains(&web::assets::JS.path()));
 }
+
+#[test]
+fn the_static_build_writes_every_page_redirects_and_assets() {
+    use podcatalog::web::pages::{Catalogue, Site, search, static_site};
+    let project = fixture::project();
+    let mut conn = project.connect();
+    let mut data = fixture::episodes(&project).remove(1);
+    data.slug = "nytt-namn".into();
+    let tx = conn.transaction().expect("tx");
+    catalog::episodes::save(&tx, GUIDS[1], &data, "2024-02-01T00:00:00Z").expect("save");
+    tx.commit().expect("commit");
+    let catalogue = Catalogue::load(&mut conn).expect("load");
+    let site = Site::new(&project.config, &catalogue, chrono::Utc::now());
+    let newest =
+        catalog::search::search(&conn, &search::Request::parse(None).query(&site)).expect("search");
+    let old = catalog::episodes::old_slugs(&conn).expect("old slugs");
+    let files = static_site::files(&site, &project.media(), &newest, &old);
+    let find = |p: &str| {
+        files
+            .iter()
+            .find(|(path, _)| path == p)
+            .map(|(_, text)| text.as_str())
+            .unwrap_or_else(|| panic!("{p} not written"))
+    };
+    assert!(find("index.html").contains("<h1>Fixturpodden &amp; &lt;vänner&gt;</h1>"));
+    assert!(find("avsnitt/item-quotes.html").contains("<span>Hej</span>"));
+    assert!(find("avsnitt/nytt-namn.html").contains("<audio"));
+    assert!(find("avsnitt/aao-emoji.html").contains("url=/avsnitt/nytt-namn"));
+    assert!(find("personer/asa-oberg.html").contains("Åsa Öberg"));
+    assert!(find("teman/demokrati.html").contains("Demokrati &amp; dialog"));
+    assert!(find("sok.html").contains("id=\"search-form\""));
+    assert!(find("404.html").contains("Sidan finns inte"));
+    find(&format!("assets/{}", podcatalog::web::assets::CSS.hashed));
+    assert!(
+        !files.iter().any(|(p, _)| p.contains("framtiden")),
+        "scheduled episodes are not built"
+    );
+}

@@ -16,6 +16,7 @@ pub mod notes;
 pub mod person;
 pub mod search;
 pub mod site;
+pub mod static_site;
 pub mod theme;
 pub mod view;
 
