@@ -1,5 +1,5 @@
 //! Search: episodes by free text (titles, notes, people and their titles,
-//! themes) through SQLite FTS5, combined with person and theme filters.
+//! themes, transcripts) through SQLite FTS5, combined with person and theme filters.
 //!
 //! User text never reaches FTS5's query language: it is cut into words and
 //! each word becomes a quoted prefix term, so `"`, `*`, `AND (`, unbalanced
@@ -94,7 +94,7 @@ pub fn search(conn: &Connection, q: &Query) -> Result<Page, CatalogError> {
     let (from, order, snippet) = match expr {
         Some(_) => (
             "episode_search s JOIN episode e ON e.id = s.rowid WHERE episode_search MATCH ?1 AND",
-            "bm25(episode_search, 10.0, 5.0, 3.0, 1.0), e.published_utc DESC",
+            "bm25(episode_search, 10.0, 5.0, 3.0, 1.0, 0.5), e.published_utc DESC",
             "snippet(episode_search, -1, char(57344), char(57345), ' … ', 12)",
         ),
         None => (
@@ -135,14 +135,15 @@ pub fn search(conn: &Connection, q: &Query) -> Result<Page, CatalogError> {
 }
 
 /// The SQL that (re)builds search rows for the episodes the WHERE clause selects.
-const REINDEX: &str = "INSERT INTO episode_search (rowid, title, people, themes, body)
+const REINDEX: &str = "INSERT INTO episode_search (rowid, title, people, themes, body, transcript)
     SELECT e.id, e.title,
         (SELECT group_concat(p.name || ' ' || coalesce(a.affiliation, '') || ' ' ||
                 coalesce((SELECT group_concat(alias, ' ') FROM person_alias WHERE person_id = p.id), ''), ' ')
          FROM appearance a JOIN person p ON p.id = a.person_id WHERE a.episode_id = e.id),
         (SELECT group_concat(t.name, ' ') FROM episode_theme et JOIN theme t ON t.slug = et.theme_slug
          WHERE et.episode_id = e.id),
-        coalesce(e.summary, '') || ' ' || e.description
+        coalesce(e.summary, '') || ' ' || e.description,
+        coalesce((SELECT text FROM episode_transcript WHERE episode_id = e.id), '')
     FROM episode e";
 
 /// Rebuilds the search row of one episode; call after writing it.

@@ -425,3 +425,28 @@ fn the_static_build_writes_every_page_redirects_and_assets() {
         "scheduled episodes are not built"
     );
 }
+
+#[tokio::test]
+async fn the_shipped_site_searches_transcripts_and_follows_edits_to_them() {
+    let project = crate::common::Project::initialised();
+    let config =
+        podcatalog::config::Config::load(&project.path("feed-config.toml")).expect("config");
+    let conn = catalog::open(&config.server.database).expect("open");
+    let app = web::app(AppState::new(config, conn).expect("state"));
+    // Only the stand-in transcripts say this word; diacritics optional.
+    let v = api(&app, "q=ersattningsinspeln").await;
+    assert_eq!(v["total"], 9, "{v}");
+    let (_, _, html) = get(&app, "/avsnitt/86-kvinnofrid").await;
+    assert!(html.contains("<span>Det här är en kort ersättningsinspelning.</span>"));
+    // A changed transcript file is indexed again on the next import.
+    std::fs::write(
+        project.path("media/86-kvinnofrid.vtt"),
+        "WEBVTT\n\n00:00.000 --> 00:01.000\nFörändrad text om kvinnofrid\n",
+    )
+    .expect("write vtt");
+    let r = project.run(&["import"]);
+    assert!(r.ok, "{}", r.stderr);
+    tokio::time::sleep(web::POLL_INTERVAL * 2).await;
+    assert_eq!(api(&app, "q=forandrad").await["total"], 1);
+    assert_eq!(api(&app, "q=ersattningsinspeln").await["total"], 8);
+}

@@ -11,14 +11,7 @@ use serde::Deserialize;
 /// Files larger than this are not shown inline (a link still is).
 const MAX_BYTES: u64 = 2 * 1024 * 1024;
 
-/// One timed piece of text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cue {
-    /// Start in milliseconds.
-    pub start_ms: u64,
-    /// Plain text (markup stripped; the template escapes it).
-    pub text: String,
-}
+pub use crate::catalog::transcript::Cue;
 
 /// Reads a file named in the catalogue from the media folder; `None` for
 /// URLs, names that leave the folder, missing or oversized files.
@@ -46,68 +39,9 @@ pub fn read(media_root: &Path, name: &str) -> Option<String> {
         .ok()
 }
 
-/// The cues of a WebVTT or SRT document, in file order.
+/// The cues of a WebVTT or SRT document.
 pub fn transcript(text: &str) -> Vec<Cue> {
-    let text = text.replace("\r\n", "\n");
-    let mut cues = Vec::new();
-    for block in text.split("\n\n") {
-        let mut lines = block.lines().skip_while(|l| !l.contains("-->"));
-        let Some(timing) = lines.next() else { continue };
-        let Some(start_ms) = timing.split("-->").next().and_then(timestamp) else {
-            continue;
-        };
-        let words: Vec<String> = lines.map(strip_markup).filter(|l| !l.is_empty()).collect();
-        if !words.is_empty() {
-            cues.push(Cue {
-                start_ms,
-                text: words.join(" "),
-            });
-        }
-    }
-    cues
-}
-
-/// `hh:mm:ss.ttt`, `mm:ss.ttt` or SRT's `hh:mm:ss,ttt`, in milliseconds.
-fn timestamp(s: &str) -> Option<u64> {
-    let s = s.trim().replace(',', ".");
-    let (clock, frac) = s.split_once('.').unwrap_or((&s, "0"));
-    let mut secs = 0u64;
-    for part in clock.split(':') {
-        secs = secs * 60 + part.parse::<u64>().ok()?;
-    }
-    let ms: u64 = format!("{frac:0<3}").get(..3)?.parse().ok()?;
-    Some(secs * 1000 + ms)
-}
-
-/// Cue text without tags; a voice tag `<v Anna>` becomes "Anna: ".
-fn strip_markup(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut rest = line;
-    while let Some(open) = rest.find('<') {
-        out.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('>') else {
-            rest = &rest[open..];
-            break;
-        };
-        let tag = &rest[open + 1..open + close];
-        // `<v Name>` or `<v.class Name>`: the speaker's name.
-        let voice = match tag.strip_prefix("v.") {
-            Some(classed) => classed.split_once(' ').map(|(_, n)| n),
-            None => tag.strip_prefix("v "),
-        };
-        if let Some(name) = voice.map(str::trim).filter(|n| !n.is_empty()) {
-            out.push_str(name);
-            out.push_str(": ");
-        }
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(rest);
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&")
-        .trim()
-        .to_string()
+    crate::catalog::transcript::cues(text)
 }
 
 #[derive(Deserialize)]
@@ -161,23 +95,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn webvtt_and_srt_cues() {
-        let vtt = "WEBVTT\n\nNOTE hi\n\n1\n00:00.000 --> 00:01.500\n<v Anna Hed>Hej &amp; <i>välkommen</i>\nrad två\n\n01:02:03.250 --> 01:02:04.000 align:start\nSlut\n";
-        assert_eq!(
-            transcript(vtt),
-            vec![
-                Cue {
-                    start_ms: 0,
-                    text: "Anna Hed: Hej & välkommen rad två".into()
-                },
-                Cue {
-                    start_ms: 3_723_250,
-                    text: "Slut".into()
-                },
-            ]
-        );
-        let srt = "1\r\n00:00:02,5 --> 00:00:03,000\r\nHej\r\n";
-        assert_eq!(transcript(srt)[0].start_ms, 2_500);
+    fn clock_times() {
         assert_eq!(clock(3_723_250), "1:02:03");
         assert_eq!(clock(65_000), "1:05");
     }
