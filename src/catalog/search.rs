@@ -91,29 +91,29 @@ pub fn search(conn: &Connection, q: &Query) -> Result<Page, CatalogError> {
     let filters = "(?2 IS NULL OR e.id IN (SELECT a.episode_id FROM appearance a JOIN person p ON p.id = a.person_id WHERE p.slug = ?2))
         AND (?3 IS NULL OR e.id IN (SELECT episode_id FROM episode_theme WHERE theme_slug = ?3))
         AND (?4 IS NULL OR e.published_utc <= ?4)";
-    let (from, order, snippet) = match expr {
+    let (from, order) = match expr {
         Some(_) => (
             "episode_search s JOIN episode e ON e.id = s.rowid WHERE episode_search MATCH ?1 AND",
             "bm25(episode_search, 10.0, 5.0, 3.0, 1.0, 0.5), e.published_utc DESC",
-            "snippet(episode_search, -1, char(57344), char(57345), ' … ', 12)",
         ),
         None => (
             "episode e WHERE ?1 IS NULL AND",
             "e.published_utc DESC, e.number DESC",
-            "coalesce(e.summary, '')",
         ),
     };
-    let total: i64 = conn.query_row(
-        &format!("SELECT count(*) FROM {from} {filters}"),
-        params![expr, q.person, q.theme, q.published_until],
-        |r| r.get(0),
-    )?;
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM {from} {filters}"))?
+        .query_row(params![expr, q.person, q.theme, q.published_until], |r| {
+            r.get(0)
+        })?;
+    // Rank first, without snippets: SQLite would otherwise build a snippet
+    // for every match before sorting, not just for the page shown.
     let sql = format!(
-        "SELECT e.id, e.number, e.title, e.slug, e.published_at, {snippet} FROM {from} {filters}
-         ORDER BY {order} LIMIT ?5 OFFSET ?6"
+        "SELECT e.id, e.number, e.title, e.slug, e.published_at, coalesce(e.summary, '')
+         FROM {from} {filters} ORDER BY {order} LIMIT ?5 OFFSET ?6"
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let hits = stmt
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut hits = stmt
         .query_map(
             params![expr, q.person, q.theme, q.published_until, per_page, offset],
             |r| {
@@ -128,6 +128,15 @@ pub fn search(conn: &Connection, q: &Query) -> Result<Page, CatalogError> {
             },
         )?
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(expr) = &expr {
+        let mut snippet = conn.prepare_cached(
+            "SELECT snippet(episode_search, -1, char(57344), char(57345), ' … ', 12)
+             FROM episode_search WHERE episode_search MATCH ?1 AND rowid = ?2",
+        )?;
+        for hit in &mut hits {
+            hit.snippet = snippet.query_row(params![expr, hit.id], |r| r.get(0))?;
+        }
+    }
     Ok(Page {
         total: total.max(0) as u64,
         hits,

@@ -37,6 +37,10 @@ pub struct Strings {
     pub subscribe: &'static str,
     /// Link text of an RSS feed.
     pub rss_feed: &'static str,
+    /// Link text to the show in Apple Podcasts.
+    pub apple_podcasts: &'static str,
+    /// Link text to the show in Spotify.
+    pub spotify: &'static str,
     /// Label of the search box.
     pub search_label: &'static str,
     /// Search button.
@@ -120,6 +124,8 @@ pub static SV: Strings = Strings {
     themes: "Teman",
     subscribe: "Prenumerera",
     rss_feed: "RSS-flöde",
+    apple_podcasts: "Apple Podcasts",
+    spotify: "Spotify",
     search_label: "Sök bland avsnitten",
     search_button: "Sök",
     search_title: "Sök avsnitt",

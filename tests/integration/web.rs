@@ -159,6 +159,25 @@ async fn the_episode_page_has_player_people_themes_notes_and_transcript() {
 }
 
 #[tokio::test]
+async fn the_start_page_links_listening_apps_when_configured() {
+    let project = fixture::project();
+    let (_, _, html) = get(&app(&project), "/").await;
+    assert!(!html.contains("Spotify"));
+    let mut config = project.config.clone();
+    config.channel.spotify_url =
+        Some(url::Url::parse("https://open.spotify.com/show/x").expect("url"));
+    config.channel.apple_podcasts_url =
+        Some(url::Url::parse("https://podcasts.apple.com/se/podcast/x").expect("url"));
+    let app = web::app(AppState::new(config, project.connect()).expect("state"));
+    let (_, _, html) = get(&app, "/").await;
+    assert!(
+        html.contains("<a href=\"https://open.spotify.com/show/x\" rel=\"external\">Spotify</a>")
+    );
+    assert!(html.contains(">Apple Podcasts</a>"));
+    assert!(html.contains("<a href=\"/feed.xml\">RSS-flöde</a>"));
+}
+
+#[tokio::test]
 async fn person_and_theme_pages_list_their_episodes_and_link_their_feeds() {
     let project = fixture::project();
     let app = app(&project);

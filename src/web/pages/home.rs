@@ -57,6 +57,8 @@ pub fn render(site: &Site) -> Markup {
                 h2 #prenumerera { (t.subscribe) }
                 ul.tags aria-labelledby="prenumerera" {
                     li { a href=(site.local(&site.links.feed())) { (t.rss_feed) } }
+                    @if let Some(url) = &c.apple_podcasts_url { li { a href=(url) rel="external" { (t.apple_podcasts) } } }
+                    @if let Some(url) = &c.spotify_url { li { a href=(url) rel="external" { (t.spotify) } } }
                 }
             }
         }
