@@ -14,6 +14,7 @@ pub mod layout;
 pub mod media_text;
 pub mod notes;
 pub mod person;
+mod readers;
 pub mod search;
 pub mod site;
 pub mod static_site;
@@ -40,6 +41,7 @@ pub struct Cache {
     snapshot: RwLock<Option<Arc<Catalogue>>>,
     checked: Mutex<Option<Instant>>,
     reload: tokio::sync::Mutex<()>,
+    readers: readers::Readers,
 }
 
 impl Cache {
@@ -240,8 +242,11 @@ async fn run_search(
     let query = request.query(&Site::new(state.config(), &catalogue, now));
     let s = state.clone();
     let found = tokio::task::spawn_blocking(move || {
-        let conn = s.db()?;
-        Ok::<_, Error>(catalog::search::search(&conn, &query)?)
+        let db = &s.config().server.database;
+        s.inner
+            .pages
+            .readers
+            .with(db, |conn| Ok(catalog::search::search(conn, &query)?))
     })
     .await??;
     let site = Site::new(state.config(), &catalogue, now);
