@@ -135,7 +135,7 @@ fn median(runs: usize, mut f: impl FnMut() -> usize) -> (Duration, usize) {
 }
 
 fn measure(config: &Config, conn: &mut rusqlite::Connection) -> anyhow::Result<()> {
-    let catalogue = Catalogue::load(conn)?;
+    let catalogue = Catalogue::load(conn, Utc::now())?;
     let site = Site::new(config, &catalogue, Utc::now());
     let slug = catalogue.episodes[catalogue.episodes.len() / 2]
         .data

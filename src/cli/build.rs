@@ -76,7 +76,7 @@ fn write_pages(
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<usize> {
     use crate::web::pages::{Catalogue, Site, search, static_site};
-    let catalogue = Catalogue::load(conn)?;
+    let catalogue = Catalogue::load(conn, now)?;
     let site = Site::new(config, &catalogue, now);
     let newest = crate::catalog::search::search(conn, &search::Request::parse(None).query(&site))?;
     let old = episodes::old_slugs(conn)?;

@@ -201,12 +201,32 @@ async fn person_and_theme_pages_list_their_episodes_and_link_their_feeds() {
 #[tokio::test]
 async fn unknown_and_unpublished_pages_are_friendly_404s() {
     let project = fixture::project();
+    // A guest who is only in a scheduled episode is not public yet.
+    let mut later = fixture::episodes(&project).remove(3);
+    later.number = Some(4);
+    later.slug = "senare".into();
+    later.credits[0].name = "Hemlig Gäst".into();
+    let mut conn = project.connect();
+    let tx = conn.transaction().expect("tx");
+    catalog::episodes::save(
+        &tx,
+        "00000000-0000-4000-8000-000000000009",
+        &later,
+        "2024-01-01T00:00:00Z",
+    )
+    .expect("save");
+    tx.commit().expect("commit");
     let app = app(&project);
+    for path in ["/", "/personer", "/sok?q=hemlig", "/api/search?q=hemlig"] {
+        let (_, _, body) = get(&app, path).await;
+        assert!(!body.contains("Hemlig"), "{path} shows a scheduled guest");
+    }
     for path in [
         "/avsnitt/finns-inte",
         "/avsnitt/framtiden",
         "/avsnitt/3",
         "/personer/ingen",
+        "/personer/hemlig-gast",
         "/teman/ingen",
         "/personer?page=99",
         "/nagot/annat",
@@ -417,7 +437,7 @@ fn the_static_build_writes_every_page_redirects_and_assets() {
     let tx = conn.transaction().expect("tx");
     catalog::episodes::save(&tx, GUIDS[1], &data, "2024-02-01T00:00:00Z").expect("save");
     tx.commit().expect("commit");
-    let catalogue = Catalogue::load(&mut conn).expect("load");
+    let catalogue = Catalogue::load(&mut conn, chrono::Utc::now()).expect("load");
     let site = Site::new(&project.config, &catalogue, chrono::Utc::now());
     let newest =
         catalog::search::search(&conn, &search::Request::parse(None).query(&site)).expect("search");

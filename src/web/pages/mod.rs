@@ -54,7 +54,9 @@ impl Cache {
         if !fresh {
             return None;
         }
-        self.snapshot.read().ok()?.clone()
+        let snapshot = self.snapshot.read().ok()?.clone()?;
+        let due = snapshot.next_release.is_some_and(|t| t <= Utc::now());
+        (!due).then_some(snapshot)
     }
 }
 
@@ -73,9 +75,12 @@ async fn catalogue(state: &AppState) -> Result<Arc<Catalogue>, Error> {
     let fresh = tokio::task::spawn_blocking(move || {
         let mut conn = s.db()?;
         let revision = catalog::revision(&conn)?;
+        let now = Utc::now();
         match old {
-            Some(old) if old.revision == revision => Ok::<_, Error>(old),
-            _ => Ok(Arc::new(Catalogue::load(&mut conn)?)),
+            Some(old) if old.revision == revision && old.next_release.is_none_or(|t| t > now) => {
+                Ok::<_, Error>(old)
+            }
+            _ => Ok(Arc::new(Catalogue::load(&mut conn, now)?)),
         }
     })
     .await??;

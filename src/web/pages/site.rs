@@ -15,7 +15,9 @@ use crate::config::Config;
 use crate::feed::Links;
 use crate::web::i18n::{SV, Strings};
 
-/// One read of the catalogue, with lookups by slug.
+/// One read of the catalogue, with lookups by slug. People's and themes'
+/// episode counts are of the episodes published when it was read; it goes
+/// stale at [`Catalogue::next_release`].
 #[derive(Debug, Default)]
 pub struct Catalogue {
     /// The revision it was read at.
@@ -27,28 +29,52 @@ pub struct Catalogue {
     pub people: Vec<PersonSummary>,
     /// The theme vocabulary, in configured order.
     pub themes: Vec<ThemeSummary>,
+    /// When the next scheduled episode is published (and the counts change).
+    pub next_release: Option<DateTime<Utc>>,
     episode_index: HashMap<String, usize>,
     person_index: HashMap<String, usize>,
 }
 
 impl Catalogue {
-    /// Reads everything in one transaction, so the parts agree.
-    pub fn load(conn: &mut Connection) -> Result<Catalogue, CatalogError> {
+    /// Reads everything in one transaction, so the parts agree; counts as of `now`.
+    pub fn load(conn: &mut Connection, now: DateTime<Utc>) -> Result<Catalogue, CatalogError> {
         let tx = conn.transaction()?;
         let revision = catalog::revision(&tx)?;
         let episodes = catalog::episodes::list(&tx)?;
         let people = catalog::people::list(&tx)?;
         let themes = catalog::themes::list(&tx)?;
-        Ok(Catalogue::new(revision, episodes, people, themes))
+        Ok(Catalogue::new(revision, episodes, people, themes, now))
     }
 
     /// A snapshot of values already read (tests and benchmarks build these).
     pub fn new(
         revision: i64,
         episodes: Vec<Episode>,
-        people: Vec<PersonSummary>,
-        themes: Vec<ThemeSummary>,
+        mut people: Vec<PersonSummary>,
+        mut themes: Vec<ThemeSummary>,
+        now: DateTime<Utc>,
     ) -> Catalogue {
+        let mut per_person: HashMap<&str, u32> = HashMap::new();
+        let mut per_theme: HashMap<&str, u32> = HashMap::new();
+        for e in episodes.iter().filter(|e| e.data.published_at <= now) {
+            for c in &e.data.credits {
+                *per_person.entry(c.slug.as_str()).or_default() += 1;
+            }
+            for t in &e.data.themes {
+                *per_theme.entry(t.as_str()).or_default() += 1;
+            }
+        }
+        for p in &mut people {
+            p.episodes = per_person.get(p.slug.as_str()).copied().unwrap_or(0);
+        }
+        for t in &mut themes {
+            t.episodes = per_theme.get(t.slug.as_str()).copied().unwrap_or(0);
+        }
+        let next_release = episodes
+            .iter()
+            .map(|e| e.data.published_at.with_timezone(&Utc))
+            .filter(|t| *t > now)
+            .min();
         let episode_index = episodes
             .iter()
             .enumerate()
@@ -64,6 +90,7 @@ impl Catalogue {
             episodes,
             people,
             themes,
+            next_release,
             episode_index,
             person_index,
         }
@@ -147,9 +174,10 @@ impl<'a> Site<'a> {
         self.is_public(e).then_some(e)
     }
 
-    /// The person with `slug`.
+    /// The person with `slug`, if a published episode credits them.
     pub fn person(&self, slug: &str) -> Option<&'a PersonSummary> {
-        Some(&self.catalogue.people[*self.catalogue.person_index.get(slug)?])
+        let p = &self.catalogue.people[*self.catalogue.person_index.get(slug)?];
+        (p.episodes > 0).then_some(p)
     }
 
     /// The theme with `slug`.
