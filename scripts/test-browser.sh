@@ -19,7 +19,14 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
-(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+# npm ci only when the lock file changed since the last install.
+(
+  cd tests/browser
+  if ! cmp -s package-lock.json node_modules/.installed-lock.json; then
+    npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json node_modules/.installed-lock.json
+  fi
+)
 
 cargo build --quiet
 node tests/browser/site.test.mjs "$PWD/target/debug/podcatalog" "$PWD"
