@@ -113,6 +113,7 @@ async fn every_page_type_renders_with_head_landmarks_and_headers() {
         "/avsnitt/bonus",
         "/personer",
         "/personer/nils-munthe",
+        "/personer/nils-munthe?page=1",
         "/personer/asa-oberg",
         "/teman/demokrati",
         "/teman/jamstalldhet",
@@ -229,6 +230,8 @@ async fn unknown_and_unpublished_pages_are_friendly_404s() {
         "/personer/hemlig-gast",
         "/teman/ingen",
         "/personer?page=99",
+        "/personer/nils-munthe?page=2",
+        "/teman/demokrati?page=2",
         "/nagot/annat",
         "/assets/evil.js",
     ] {

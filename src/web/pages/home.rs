@@ -22,20 +22,20 @@ pub fn render(site: &Site) -> Markup {
         .take(NEWEST)
         .map(|e| view::card(site, e, None))
         .collect();
-    let mut people: Vec<Tag> = site
-        .catalogue
-        .people
+    let busiest = &site.catalogue.busiest_people;
+    let more_people = busiest.len() > TOP_PEOPLE;
+    let mut people: Vec<Tag> = busiest
         .iter()
-        .filter(|p| p.episodes > 0)
-        .map(|p| Tag {
-            name: p.name.clone(),
-            path: site.local(&site.links.person(&p.slug)),
-            count: p.episodes,
+        .take(TOP_PEOPLE)
+        .map(|&i| {
+            let p = &site.catalogue.people[i];
+            Tag {
+                name: p.name.clone(),
+                path: site.local(&site.links.person(&p.slug)),
+                count: p.episodes,
+            }
         })
         .collect();
-    people.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
-    let more_people = people.len() > TOP_PEOPLE;
-    people.truncate(TOP_PEOPLE);
     people.sort_by(|a, b| a.name.cmp(&b.name));
     let themes: Vec<Tag> = site
         .catalogue

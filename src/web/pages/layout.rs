@@ -168,6 +168,33 @@ pub fn series(site: &Site) -> serde_json::Value {
     })
 }
 
+/// Page `page` (0-based) of `items`, `per` to a page, with the number of
+/// pages; `None` past the last page (an empty list has one empty page).
+pub fn page_of<T>(items: &[T], page: usize, per: usize) -> Option<(&[T], usize)> {
+    let pages = items.len().div_ceil(per).max(1);
+    if page >= pages {
+        return None;
+    }
+    let start = page * per;
+    Some((&items[start..items.len().min(start + per)], pages))
+}
+
+/// `path` for page `page` (0-based): `path?page=N` from the second page on.
+pub fn paged_path(path: &str, page: usize) -> String {
+    if page == 0 {
+        path.to_string()
+    } else {
+        format!("{path}?page={}", page + 1)
+    }
+}
+
+/// The pager of page `page` (0-based) of `pages` at `path`.
+pub fn pager_at(site: &Site, path: &str, page: usize, pages: usize) -> Markup {
+    let prev = page.checked_sub(1).map(|p| paged_path(path, p));
+    let next = (page + 1 < pages).then(|| paged_path(path, page + 1));
+    pager(site, prev, next)
+}
+
 /// A pager's previous/next links, when there is more than one page.
 pub fn pager(site: &Site, prev: Option<String>, next: Option<String>) -> Markup {
     let t = site.text;

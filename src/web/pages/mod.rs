@@ -150,13 +150,21 @@ pub async fn home(State(state): State<AppState>) -> Result<Response, Error> {
     with_site(&state, |site| Some(home::render(site))).await
 }
 
-/// `GET /personer/{slug}`.
+/// The 0-based page a `?page=N` query asks for (page 1 when absent or bad).
+fn page_param(q: Option<&str>) -> usize {
+    search::Request::parse(q).page as usize - 1
+}
+
+/// `GET /personer/{slug}?page=N`.
 pub async fn person(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, Error> {
+    let page = page_param(q.as_deref());
     with_site(&state, |site| {
-        site.person(&slug).map(|p| person::render(site, p))
+        site.person(&slug)
+            .and_then(|p| person::render(site, p, page))
     })
     .await
 }
@@ -166,17 +174,19 @@ pub async fn people(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, Error> {
-    let page = search::Request::parse(q.as_deref()).page as usize - 1;
+    let page = page_param(q.as_deref());
     with_site(&state, |site| person::index(site, page)).await
 }
 
-/// `GET /teman/{slug}`.
+/// `GET /teman/{slug}?page=N`.
 pub async fn theme(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, Error> {
+    let page = page_param(q.as_deref());
     with_site(&state, |site| {
-        site.theme(&slug).map(|t| theme::render(site, t))
+        site.theme(&slug).and_then(|t| theme::render(site, t, page))
     })
     .await
 }

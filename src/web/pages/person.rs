@@ -11,9 +11,11 @@ use crate::catalog::people::PersonSummary;
 
 /// People per page of the participants list.
 pub const PER_PAGE: usize = 200;
+/// Episodes per page of a person's or theme's page.
+pub const EPISODES_PER_PAGE: usize = 50;
 
-/// Renders the page of `person`.
-pub fn render(site: &Site, person: &PersonSummary) -> Markup {
+/// Renders page `page` (0-based) of `person`'s episodes; `None` past the last.
+pub fn render(site: &Site, person: &PersonSummary, page: usize) -> Option<Markup> {
     let t = site.text;
     let cards: Vec<Card> = site
         .published()
@@ -26,8 +28,10 @@ pub fn render(site: &Site, person: &PersonSummary) -> Markup {
             Some(view::card(site, e, Some(about)))
         })
         .collect();
+    let (shown, pages) = layout::page_of(&cards, page, EPISODES_PER_PAGE)?;
     let feed = site.links.person_feed(&person.slug);
-    let canonical = site.links.person(&person.slug);
+    let canonical = layout::paged_path(&site.links.person(&person.slug), page);
+    let here = site.local(&site.links.person(&person.slug));
     let search = format!(
         "{}?person={}",
         layout::search_path(site),
@@ -42,7 +46,9 @@ pub fn render(site: &Site, person: &PersonSummary) -> Markup {
             @if let Some(href) = &person.href { li { a href=(href) rel="external" { (t.website) } } }
         }
         h2 { (t.episodes) }
-        (home::cards(&cards))
+        @if pages > 1 { p.meta { (t.page_of(page as u32 + 1, pages as u32)) } }
+        (home::cards(shown))
+        (layout::pager_at(site, &here, page, pages))
     };
     let head = Head {
         title: t.person_title(&person.name),
@@ -63,7 +69,7 @@ pub fn render(site: &Site, person: &PersonSummary) -> Markup {
         }),
         section: Section::Other,
     };
-    layout::page(site, head, body)
+    Some(layout::page(site, head, body))
 }
 
 /// Renders page `page` (0-based) of everyone who took part, by name.
@@ -75,32 +81,19 @@ pub fn index(site: &Site, page: usize) -> Option<Markup> {
         .iter()
         .filter(|p| p.episodes > 0)
         .collect();
-    let pages = people.len().div_ceil(PER_PAGE).max(1);
-    if page >= pages {
-        return None;
-    }
+    let (shown, pages) = layout::page_of(&people, page, PER_PAGE)?;
     let path = layout::people_path(site);
-    let at = |p: usize| {
-        if p == 0 {
-            path.clone()
-        } else {
-            format!("{path}?page={}", p + 1)
-        }
-    };
     let body = html! {
         h1 { (t.people) }
         @if pages > 1 { p.meta { (t.page_of(page as u32 + 1, pages as u32)) } }
         ul.columns {
-            @for p in people.iter().skip(page * PER_PAGE).take(PER_PAGE) {
+            @for p in shown {
                 li { a href=(site.local(&site.links.person(&p.slug))) { (p.name) } " (" (t.episode_count(u64::from(p.episodes))) ")" }
             }
         }
-        (layout::pager(site, page.checked_sub(1).map(at), (page + 1 < pages).then(|| at(page + 1))))
+        (layout::pager_at(site, &path, page, pages))
     };
-    let mut canonical = format!("{}personer", site.links.home());
-    if page > 0 {
-        canonical.push_str(&format!("?page={}", page + 1));
-    }
+    let canonical = layout::paged_path(&format!("{}personer", site.links.home()), page);
     let head = Head {
         title: t.people.to_string(),
         description: format!("{} – {}", t.people, site.config.channel.title),

@@ -31,6 +31,9 @@ pub struct Catalogue {
     pub themes: Vec<ThemeSummary>,
     /// When the next scheduled episode is published (and the counts change).
     pub next_release: Option<DateTime<Utc>>,
+    /// Indices into `people` of everyone with a published episode, most
+    /// episodes first (the start page shows the first few).
+    pub busiest_people: Vec<usize>,
     episode_index: HashMap<String, usize>,
     person_index: HashMap<String, usize>,
 }
@@ -70,6 +73,15 @@ impl Catalogue {
         for t in &mut themes {
             t.episodes = per_theme.get(t.slug.as_str()).copied().unwrap_or(0);
         }
+        let mut busiest_people: Vec<usize> = (0..people.len())
+            .filter(|&i| people[i].episodes > 0)
+            .collect();
+        busiest_people.sort_by(|&a, &b| {
+            let (a, b) = (&people[a], &people[b]);
+            b.episodes
+                .cmp(&a.episodes)
+                .then_with(|| a.name.cmp(&b.name))
+        });
         let next_release = episodes
             .iter()
             .map(|e| e.data.published_at.with_timezone(&Utc))
@@ -91,6 +103,7 @@ impl Catalogue {
             people,
             themes,
             next_release,
+            busiest_people,
             episode_index,
             person_index,
         }

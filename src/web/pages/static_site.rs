@@ -39,19 +39,17 @@ pub fn files(
         ));
     }
     for p in site.catalogue.people.iter().filter(|p| p.episodes > 0) {
-        out.push((
-            path(site, &site.links.person(&p.slug)),
-            person::render(site, p).into_string(),
-        ));
+        if let Some(page) = person::render(site, p, 0) {
+            out.push((path(site, &site.links.person(&p.slug)), page.into_string()));
+        }
     }
     if let Some(index) = person::index(site, 0) {
         out.push(("personer.html".into(), index.into_string()));
     }
     for t in &site.catalogue.themes {
-        out.push((
-            path(site, &site.links.theme(&t.slug)),
-            theme::render(site, t).into_string(),
-        ));
+        if let Some(page) = theme::render(site, t, 0) {
+            out.push((path(site, &site.links.theme(&t.slug)), page.into_string()));
+        }
     }
     let request = search::Request::parse(None);
     let answer = search::answer(site, request, newest);

@@ -2,22 +2,24 @@
 
 use maud::{Markup, html};
 
-use super::home;
 use super::layout::{self, Head, Section};
 use super::site::Site;
 use super::view::{self, Card};
+use super::{home, person};
 use crate::catalog::themes::ThemeSummary;
 
-/// Renders the page of `theme`.
-pub fn render(site: &Site, theme: &ThemeSummary) -> Markup {
+/// Renders page `page` (0-based) of `theme`'s episodes; `None` past the last.
+pub fn render(site: &Site, theme: &ThemeSummary, page: usize) -> Option<Markup> {
     let t = site.text;
     let cards: Vec<Card> = site
         .published()
         .filter(|e| e.data.themes.contains(&theme.slug))
         .map(|e| view::card(site, e, None))
         .collect();
+    let (shown, pages) = layout::page_of(&cards, page, person::EPISODES_PER_PAGE)?;
     let feed = site.links.theme_feed(&theme.slug);
-    let canonical = site.links.theme(&theme.slug);
+    let canonical = layout::paged_path(&site.links.theme(&theme.slug), page);
+    let here = site.local(&site.links.theme(&theme.slug));
     let search = format!(
         "{}?theme={}",
         layout::search_path(site),
@@ -33,7 +35,9 @@ pub fn render(site: &Site, theme: &ThemeSummary) -> Markup {
             li { a href=(search) { (t.search_within) } }
         }
         h2 { (t.episodes) }
-        (home::cards(&cards))
+        @if pages > 1 { p.meta { (t.page_of(page as u32 + 1, pages as u32)) } }
+        (home::cards(shown))
+        (layout::pager_at(site, &here, page, pages))
     };
     let description = if theme.description.is_empty() {
         t.theme_title(&theme.name)
@@ -60,5 +64,5 @@ pub fn render(site: &Site, theme: &ThemeSummary) -> Markup {
         }),
         section: Section::Other,
     };
-    layout::page(site, head, body)
+    Some(layout::page(site, head, body))
 }
