@@ -194,7 +194,7 @@ fn measure(config: &Config, conn: &mut rusqlite::Connection) -> anyhow::Result<(
     ] {
         let request = search::Request::parse(Some(q));
         let query = request.query(&site);
-        let (d, n) = median(200, || {
+        let (d, n) = median(50, || {
             let found = catalog::search::search(conn, &query)
                 .map(|p| p.total)
                 .unwrap_or_default();

@@ -13,6 +13,7 @@ mod model;
 pub mod people;
 pub mod search;
 mod slug;
+mod snippet;
 pub mod themes;
 pub mod transcript;
 

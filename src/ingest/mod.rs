@@ -251,6 +251,9 @@ pub fn apply(
             episodes::Saved::Unchanged => summary.unchanged += 1,
         }
     }
+    if summary.added + summary.updated > 0 {
+        crate::catalog::search::optimize(&tx)?;
+    }
     tx.commit().map_err(CatalogError::from)?;
     Ok(summary)
 }

@@ -33,6 +33,8 @@ pub struct Strings {
     pub people: &'static str,
     /// Heading of the themes.
     pub themes: &'static str,
+    /// Label above a theme's name on its page.
+    pub theme: &'static str,
     /// Heading of the subscribe links.
     pub subscribe: &'static str,
     /// Link text of an RSS feed.
@@ -122,6 +124,7 @@ pub static SV: Strings = Strings {
     all_episodes: "Alla avsnitt",
     people: "Medverkande",
     themes: "Teman",
+    theme: "Tema",
     subscribe: "Prenumerera",
     rss_feed: "RSS-flöde",
     apple_podcasts: "Apple Podcasts",

@@ -179,6 +179,26 @@ async fn the_start_page_links_listening_apps_when_configured() {
 }
 
 #[tokio::test]
+async fn chapters_are_links_into_the_audio_that_the_script_turns_into_seeks() {
+    let project = fixture::project();
+    std::fs::write(
+        project.media().join("1.json"),
+        r#"{"version":"1.2.0","chapters":[{"startTime":0,"title":"Inledning <&>"},{"startTime":61.5,"title":"Samtalet"},{"startTime":90,"title":"Dold","toc":false}]}"#,
+    )
+    .expect("chapters");
+    let (_, _, html) = get(&app(&project), "/avsnitt/item-quotes").await;
+    assert!(
+        html.contains("<h2>Kapitel</h2><ol class=\"chapters\">"),
+        "{html}"
+    );
+    assert!(html.contains(
+        "<a class=\"time\" href=\"/media/1-item.mp3#t=61.500\" data-start=\"61.500\" aria-label=\"Spela från 1:01\">1:01</a><span>Samtalet</span>"
+    ));
+    assert!(html.contains("<span>Inledning &lt;&amp;&gt;</span>"));
+    assert!(!html.contains("Dold"));
+}
+
+#[tokio::test]
 async fn person_and_theme_pages_list_their_episodes_and_link_their_feeds() {
     let project = fixture::project();
     let app = app(&project);
@@ -478,6 +498,15 @@ async fn the_shipped_site_searches_transcripts_and_follows_edits_to_them() {
     // Only the stand-in transcripts say this word; diacritics optional.
     let v = api(&app, "q=ersattningsinspeln").await;
     assert_eq!(v["total"], 9, "{v}");
+    for hit in v["hits"].as_array().expect("hits") {
+        let html = hit["snippet_html"].as_str().expect("snippet");
+        assert!(
+            html.contains("<mark>ersättningsinspelning</mark>"),
+            "{html}"
+        );
+    }
+    // Episodes without people (a NULL people column) still get snippets.
+    assert!(api(&app, "q=kvinnofrid").await["total"].as_u64() >= Some(1));
     let (_, _, html) = get(&app, "/avsnitt/86-kvinnofrid").await;
     assert!(html.contains("<span>Det här är en kort ersättningsinspelning.</span>"));
     // A changed transcript file is indexed again on the next import.

@@ -26,7 +26,7 @@ pub fn render(site: &Site, theme: &ThemeSummary, page: usize) -> Option<Markup> 
         url::form_urlencoded::byte_serialize(theme.slug.as_bytes()).collect::<String>()
     );
     let body = html! {
-        p.meta { (t.themes) }
+        p.meta { (t.theme) }
         h1 { (theme.name) }
         @if !theme.description.is_empty() { p { (theme.description) } }
         p.meta { (t.episode_count(cards.len() as u64)) }
