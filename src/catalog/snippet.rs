@@ -22,6 +22,13 @@ pub(super) fn terms(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// One word of a text: its byte range and whether it matches a term.
+struct Token {
+    from: usize,
+    to: usize,
+    hit: bool,
+}
+
 fn normalise(word: &str) -> String {
     deunicode::deunicode(word).to_lowercase()
 }
@@ -29,10 +36,10 @@ fn normalise(word: &str) -> String {
 /// A window of the field with the most matched words (earlier fields win
 /// ties), matches wrapped in [`MATCH_START`]/[`MATCH_END`], "…" where cut.
 pub(super) fn snippet(fields: &[&str], terms: &[String]) -> String {
-    let mut best: Option<(usize, &str, Vec<(usize, usize, bool)>)> = None;
+    let mut best: Option<(usize, &str, Vec<Token>)> = None;
     for field in fields {
         let tokens = tokens(field, terms);
-        let hits = tokens.iter().filter(|t| t.2).count();
+        let hits = tokens.iter().filter(|t| t.hit).count();
         if hits > best.as_ref().map_or(0, |b| b.0) {
             best = Some((hits, field, tokens));
         }
@@ -40,15 +47,15 @@ pub(super) fn snippet(fields: &[&str], terms: &[String]) -> String {
     let Some((_, text, tokens)) = best else {
         return String::new();
     };
-    let first = tokens.iter().position(|t| t.2).unwrap_or(0);
+    let first = tokens.iter().position(|t| t.hit).unwrap_or(0);
     let start = first.saturating_sub(BEFORE);
     let end = (start + WINDOW).min(tokens.len());
     let mut out = String::with_capacity(160);
     if start > 0 {
         out.push_str("… ");
     }
-    let mut at = tokens[start].0;
-    for &(from, to, hit) in &tokens[start..end] {
+    let mut at = tokens[start].from;
+    for &Token { from, to, hit } in &tokens[start..end] {
         out.push_str(&text[at..from]);
         if hit {
             out.push(MATCH_START);
@@ -65,8 +72,8 @@ pub(super) fn snippet(fields: &[&str], terms: &[String]) -> String {
     out
 }
 
-/// Byte ranges of the words of `text`, and whether each matches a term.
-fn tokens(text: &str, terms: &[String]) -> Vec<(usize, usize, bool)> {
+/// The words of `text`, each marked when it matches a term.
+fn tokens(text: &str, terms: &[String]) -> Vec<Token> {
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in text
@@ -78,7 +85,11 @@ fn tokens(text: &str, terms: &[String]) -> Vec<(usize, usize, bool)> {
             (false, Some(s)) => {
                 let word = normalise(&text[s..i]);
                 let hit = terms.iter().any(|t| word.starts_with(t.as_str()));
-                out.push((s, i, hit));
+                out.push(Token {
+                    from: s,
+                    to: i,
+                    hit,
+                });
                 start = None;
             }
             _ => {}
