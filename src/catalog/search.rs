@@ -18,9 +18,9 @@ pub const MATCH_START: char = '\u{E000}';
 pub const MATCH_END: char = '\u{E001}';
 
 /// Words beyond this many are ignored; it bounds the work a query can cause.
-const MAX_TERMS: usize = 12;
+pub(super) const MAX_TERMS: usize = 12;
 /// Characters of a single word beyond this are cut.
-const MAX_TERM_CHARS: usize = 40;
+pub(super) const MAX_TERM_CHARS: usize = 40;
 
 /// A search request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -7,18 +7,20 @@
 //! remove_diacritics 2`): runs of letters and digits, case and diacritics
 //! ignored, each query word a prefix.
 
-use super::search::{MATCH_END, MATCH_START};
+use super::search::{MATCH_END, MATCH_START, MAX_TERM_CHARS, MAX_TERMS};
 
 /// Words of context a snippet shows.
 const WINDOW: usize = 12;
 /// Words shown before the first match.
 const BEFORE: usize = 3;
 
-/// The query's words, normalised for matching.
+/// The query's words, normalised for matching; bounded as the FTS
+/// expression is, so a 10 kB query costs no more here than there.
 pub(super) fn terms(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(normalise)
+        .take(MAX_TERMS)
+        .map(|w| normalise(&w.chars().take(MAX_TERM_CHARS).collect::<String>()))
         .collect()
 }
 
@@ -127,5 +129,6 @@ mod tests {
             "… tolv tretton fjorton [Åsa] femton sexton sjutton arton nitton tjugo tjugoett"
         );
         assert_eq!(snippet(&["inget här"], &terms("x")), "");
+        assert_eq!(terms(&"ord ".repeat(3000)).len(), 12);
     }
 }
