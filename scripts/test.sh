@@ -8,7 +8,10 @@ cd "$(dirname "$0")/.."
 # run instead of skipping tests).
 apt_packages=()
 need_apt() { command -v "$1" >/dev/null 2>&1 || apt_packages+=("$2"); }
-# (tools are added here as test suites need them)
+need_apt python3 python3
+need_apt node nodejs
+need_apt npm npm
+need_apt chromium chromium
 
 if [ ${#apt_packages[@]} -gt 0 ]; then
   echo "installing: ${apt_packages[*]}"
@@ -17,4 +20,9 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 
+# 1. Unit and integration tests: the real binary, server, SQLite and audio.
 cargo test "$@"
+# 2. The shipped feed read by two independent parsers (Python feedparser, npm rss-parser).
+scripts/check-feed-parsers.sh
+# 3. The website in Debian's chromium: flows, axe-core, html-validate, screenshots.
+scripts/test-browser.sh

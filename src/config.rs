@@ -64,6 +64,10 @@ pub struct Channel {
     pub websub_hub: Option<Url>,
     /// `podcast:locked`: other platforms may not import the feed.
     pub locked: bool,
+    /// The show in Apple Podcasts (https), linked from the website.
+    pub apple_podcasts_url: Option<Url>,
+    /// The show in Spotify (https), linked from the website.
+    pub spotify_url: Option<Url>,
 }
 
 /// `itunes:type`: how apps order and present episodes.

@@ -59,6 +59,16 @@ pub fn find(conn: &Connection, selector: &str) -> Result<Episode, CatalogError> 
     }
 }
 
+/// Every former slug with the current slug of its episode, for redirects
+/// in a static build (the server asks [`find`] one at a time).
+pub fn old_slugs(conn: &Connection) -> Result<Vec<(String, String)>, CatalogError> {
+    let mut stmt = conn.prepare(
+        "SELECT o.slug, e.slug FROM old_slug o JOIN episode e ON e.id = o.episode_id ORDER BY o.slug",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// The episode with database id `id`, if any.
 pub fn by_id(conn: &Connection, id: i64) -> Result<Option<Episode>, CatalogError> {
     one(conn, "id = ?1", id)

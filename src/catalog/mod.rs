@@ -13,7 +13,9 @@ mod model;
 pub mod people;
 pub mod search;
 mod slug;
+mod snippet;
 pub mod themes;
+pub mod transcript;
 
 use std::path::Path;
 use std::time::Duration;
@@ -30,6 +32,7 @@ pub use slug::slugify;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_search.sql"),
+    include_str!("migrations/0003_transcripts.sql"),
 ];
 
 /// How long a writer waits for another writer before giving up, so the CLI

@@ -119,6 +119,7 @@ mod search {
             theme: theme.map(String::from),
             page: 0,
             per_page: 10,
+            published_until: None,
         };
         search(conn, &q)
             .expect("search")

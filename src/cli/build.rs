@@ -1,5 +1,6 @@
-//! `podcatalog build OUT/`: the feeds and media as static files for any
-//! static host or CDN, laid out exactly as `serve` serves them.
+//! `podcatalog build OUT/`: the feeds, the website and the media as static
+//! files for any static host or CDN, laid out as `serve` serves them (pages
+//! as `path.html`; search needs the server).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -22,13 +23,14 @@ pub struct Args {
     pub base_url: Option<Url>,
 }
 
-/// Writes `feed.xml`, `personer/*/feed.xml`, `teman/*/feed.xml` and `media/`.
+/// Writes `feed.xml`, `personer/*/feed.xml`, `teman/*/feed.xml`, the
+/// website's pages and assets, and `media/`.
 pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let mut config = ctx.config()?;
     if let Some(url) = &args.base_url {
         super::serve::set_base_url(&mut config, url)?;
     }
-    let conn = ctx.open(&config)?;
+    let mut conn = ctx.open(&config)?;
     let all = episodes::list(&conn)?;
     let now = chrono::Utc::now();
     let out = &args.out;
@@ -59,13 +61,38 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         }
         super::write_atomically(path, &feed.render(&config, now))?;
     }
+    let pages = write_pages(&config, &mut conn, out, now)?;
     let copied = copy_media(&config.server.media_dir, &out.join("media"))?;
     println!(
-        "wrote {} feeds and {copied} media files to {}",
+        "wrote {} feeds, {pages} pages and {copied} media files to {}",
         feeds.len(),
         out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Renders the website into `out`; returns the number of files written.
+fn write_pages(
+    config: &crate::config::Config,
+    conn: &mut rusqlite::Connection,
+    out: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<usize> {
+    use crate::web::pages::{Catalogue, Site, search, static_site};
+    let catalogue = Catalogue::load(conn, now)?;
+    let site = Site::new(config, &catalogue, now);
+    let newest = crate::catalog::search::search(conn, &search::Request::parse(None).query(&site))?;
+    let old = episodes::old_slugs(conn)?;
+    let files = static_site::files(&site, &config.server.media_dir, &newest, &old);
+    for (rel, text) in &files {
+        let path = out.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("{}: cannot create", dir.display()))?;
+        }
+        super::write_atomically(&path, text)?;
+    }
+    Ok(files.len())
 }
 
 /// Hard-links (or, across file systems, copies) every visible regular file

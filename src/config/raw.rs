@@ -41,6 +41,10 @@ struct RawChannel {
     websub_hub: Option<Spanned<String>>,
     #[serde(default)]
     locked: bool,
+    #[serde(default)]
+    apple_podcasts_url: Option<Spanned<String>>,
+    #[serde(default)]
+    spotify_url: Option<Spanned<String>>,
 }
 
 fn episodic() -> ShowType {
@@ -122,6 +126,22 @@ pub(super) fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
     })
 }
 
+/// An optional https link to the show in a listening app.
+fn app_link(
+    key: &str,
+    value: Option<Spanned<String>>,
+    check: &Checker,
+) -> Result<Option<Url>, ConfigError> {
+    let Some(value) = value else { return Ok(None) };
+    match Url::parse(value.get_ref()) {
+        Ok(url) if url.scheme() == "https" && url.host_str().is_some() => Ok(Some(url)),
+        _ => {
+            let reason = format!("`{}` is not an https URL", value.get_ref());
+            Err(check.invalid(key, &value, reason))
+        }
+    }
+}
+
 fn channel(raw: RawChannel, check: &Checker) -> Result<Channel, ConfigError> {
     non_empty("channel.title", &raw.title, check)?;
     non_empty("channel.description", &raw.description, check)?;
@@ -176,6 +196,8 @@ fn channel(raw: RawChannel, check: &Checker) -> Result<Channel, ConfigError> {
         copyright: raw.copyright,
         websub_hub,
         locked: raw.locked,
+        apple_podcasts_url: app_link("channel.apple_podcasts_url", raw.apple_podcasts_url, check)?,
+        spotify_url: app_link("channel.spotify_url", raw.spotify_url, check)?,
     })
 }
 

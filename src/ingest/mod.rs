@@ -8,6 +8,7 @@
 
 pub mod audio;
 pub mod media;
+mod transcript;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -243,11 +244,15 @@ pub fn apply(
                 path: r.origin.clone(),
                 reason: e.to_string(),
             })?;
+        transcript::index(&tx, config, &guid, &r.draft.data)?;
         match saved {
             episodes::Saved::Added => summary.added += 1,
             episodes::Saved::Updated => summary.updated += 1,
             episodes::Saved::Unchanged => summary.unchanged += 1,
         }
+    }
+    if summary.added + summary.updated > 0 {
+        crate::catalog::search::optimize(&tx)?;
     }
     tx.commit().map_err(CatalogError::from)?;
     Ok(summary)
@@ -364,6 +369,7 @@ fn write_one(
     let tx = conn.transaction().map_err(CatalogError::from)?;
     themes::sync(&tx, &config.themes)?;
     let saved = episodes::save(&tx, guid, &draft.data, &now_utc())?;
+    transcript::index(&tx, config, guid, &draft.data)?;
     tx.commit().map_err(CatalogError::from)?;
     Ok(saved)
 }

@@ -4,13 +4,18 @@
 //! system, and build a response; [`Error`] maps failures to statuses in one
 //! place. [`serve`] takes an already-bound listener (tests bind
 //! `127.0.0.1:0`) and a shutdown future. SQLite is only touched through
-//! `spawn_blocking`. Pages for people, themes and episodes belong to the
-//! website and are not served here yet.
+//! `spawn_blocking`. The listener website (HTML pages, search and its JSON
+//! API, the stylesheet and script) lives in [`pages`] and [`assets`]; every
+//! response gets the security headers of [`headers`].
 
+pub mod assets;
 mod conditional;
 mod error;
 mod feeds;
+pub mod headers;
+pub mod i18n;
 mod media;
+pub mod pages;
 pub mod path;
 pub mod range;
 
@@ -49,6 +54,7 @@ struct Inner {
     db: Mutex<Connection>,
     media_root: PathBuf,
     cache: feeds::FeedCache,
+    pages: pages::Cache,
 }
 
 impl AppState {
@@ -65,6 +71,7 @@ impl AppState {
                 db: Mutex::new(conn),
                 media_root,
                 cache: feeds::FeedCache::new(revision),
+                pages: pages::Cache::default(),
             }),
         })
     }
@@ -83,17 +90,22 @@ pub fn app(state: AppState) -> Router {
         .route("/personer/{slug}/feed.xml", get(feeds::person))
         .route("/teman/{slug}/feed.xml", get(feeds::theme))
         .route("/media/{*path}", get(media::file))
-        .fallback(not_found)
+        .route("/", get(pages::home))
+        .route("/avsnitt/{slug}", get(pages::episode))
+        .route("/personer", get(pages::people))
+        .route("/personer/{slug}", get(pages::person))
+        .route("/teman/{slug}", get(pages::theme))
+        .route("/sok", get(pages::search_page))
+        .route("/api/search", get(pages::search_api))
+        .route("/assets/{name}", get(assets::file))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::map_response(headers::add))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-async fn not_found() -> Error {
-    Error::NotFound
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then finishes

@@ -41,7 +41,7 @@ fn an_unknown_key_is_named_with_its_line_and_a_suggestion() {
 
 #[test]
 fn invalid_values_are_refused_at_load() {
-    let cases: [(&str, &str, &str); 4] = [
+    let cases: [(&str, &str, &str); 5] = [
         (
             "language = \"sv\"",
             "language = \"svenska\"",
@@ -61,6 +61,11 @@ fn invalid_values_are_refused_at_load() {
             "email = \"podcast@example.org\"",
             "email = \"nobody\"",
             "channel.owner.email",
+        ),
+        (
+            "# spotify_url = \"https://open.spotify.com/show/…\"",
+            "spotify_url = \"javascript:alert(1)\"",
+            "channel.spotify_url",
         ),
     ];
     for (from, to, expected) in cases {

@@ -13,3 +13,4 @@ mod probe;
 mod project_serving;
 mod remote;
 mod server;
+mod web;

@@ -131,7 +131,11 @@ async fn the_served_feed_has_every_episode_and_real_enclosures() {
         let res = http.get(server.url(path)).send().await.expect("get");
         assert_eq!(res.status(), StatusCode::OK, "{path}");
     }
-    for path in ["personer/nobody/feed.xml", "teman/nonsense/feed.xml", ""] {
+    for path in [
+        "personer/nobody/feed.xml",
+        "teman/nonsense/feed.xml",
+        "nowhere",
+    ] {
         let res = http.get(server.url(path)).send().await.expect("get");
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
     }
