@@ -224,4 +224,15 @@ async fn a_configured_feed_path_replaces_feed_xml() {
         let res = app.clone().oneshot(req).await.expect("response");
         assert_eq!(res.status().as_u16(), status, "{uri}");
     }
+    // The website's subscribe links follow the setting too.
+    let req = axum::http::Request::get("/")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let res = app.clone().oneshot(req).await.expect("response");
+    let page = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    let page = String::from_utf8_lossy(&page);
+    assert!(page.contains("podd/rss.xml"), "home page links the feed");
+    assert!(!page.contains("/feed.xml\""), "no link to the default path");
 }

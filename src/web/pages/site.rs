@@ -134,7 +134,7 @@ impl<'a> Site<'a> {
             config,
             catalogue,
             now,
-            links: Links::new(base),
+            links: Links::for_config(config),
             text: &SV,
             origin_len: base.origin().ascii_serialization().len(),
         }
