@@ -85,7 +85,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 /// Probes all inputs on rayon's pool, keeping input order. One HTTP client
 /// serves every URL, so connections to the same host are reused.
 fn probe_all(inputs: &[PathBuf]) -> Vec<Result<AudioInfo, Failure>> {
-    let remote = Remote::new(RemoteOptions::default());
+    // Building the TLS client costs milliseconds: only when a URL is given.
+    let any_url = inputs
+        .iter()
+        .any(|i| i.to_str().is_some_and(crate::remote::is_url));
+    let remote = any_url.then(|| Remote::new(RemoteOptions::default()));
     let bar = if std::io::stderr().is_terminal() && inputs.len() > 1 {
         ProgressBar::new(inputs.len() as u64)
     } else {
@@ -107,10 +111,14 @@ fn probe_all(inputs: &[PathBuf]) -> Vec<Result<AudioInfo, Failure>> {
 }
 
 /// Probes one input.
-fn probe_input(input: &Path, remote: &Result<Remote, RemoteError>) -> Result<AudioInfo, Failure> {
+fn probe_input(
+    input: &Path,
+    remote: &Option<Result<Remote, RemoteError>>,
+) -> Result<AudioInfo, Failure> {
     match (input.to_str().filter(|s| crate::remote::is_url(s)), remote) {
-        (Some(url), Ok(remote)) => Ok(remote.probe(url)?),
-        (Some(url), Err(e)) => Err(Failure::Setup(format!("{url}: {e}"))),
+        (Some(url), Some(Ok(remote))) => Ok(remote.probe(url)?),
+        (Some(url), Some(Err(e))) => Err(Failure::Setup(format!("{url}: {e}"))),
+        (Some(url), None) => Err(Failure::Setup(format!("{url}: no HTTP client"))),
         (None, _) => Ok(crate::probe::probe_file(input)?),
     }
 }
