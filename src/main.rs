@@ -13,12 +13,31 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    survive_file_size_limit();
     let cli = podcatalog::cli::Cli::parse();
     match podcatalog::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// By default the kernel kills a process with SIGXFSZ when a write passes
+/// the file-size limit (`ulimit -f`), before it can say what happened or
+/// clean up its temporary file. With a handler installed the write fails
+/// with `EFBIG` instead, which the copy turns into a clear message. The
+/// crate forbids `unsafe`, so signal-hook's safe `flag::register` installs
+/// that handler (it only sets a flag nobody needs to read).
+fn survive_file_size_limit() {
+    #[cfg(unix)]
+    {
+        use std::sync::Arc;
+        use std::sync::atomic::AtomicBool;
+        let flag = Arc::new(AtomicBool::new(false));
+        if let Err(e) = signal_hook::flag::register(signal_hook::consts::SIGXFSZ, flag) {
+            tracing::warn!(error = %e, "cannot handle SIGXFSZ; a file-size limit kills the process");
         }
     }
 }

@@ -6,6 +6,7 @@
 //! nothing of HTTP, XML or audio formats: callers probe audio and hand in
 //! finished values.
 
+pub mod backup;
 mod dates;
 pub mod episodes;
 pub mod file;
@@ -20,7 +21,7 @@ pub mod transcript;
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
 pub use dates::{format_published, parse_published};
 pub use model::{
@@ -39,12 +40,35 @@ const MIGRATIONS: &[&str] = &[
 /// can write while the server reads (and waits briefly behind another CLI).
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Environment variable that overrides [`BUSY_TIMEOUT`], in milliseconds
+/// (a slow shared disk may want longer; tests want shorter).
+pub const BUSY_TIMEOUT_ENV: &str = "PODCATALOG_BUSY_TIMEOUT_MS";
+
+/// The busy timeout in force: [`BUSY_TIMEOUT_ENV`] when it holds a number
+/// of milliseconds, else [`BUSY_TIMEOUT`].
+pub fn busy_timeout() -> Duration {
+    std::env::var(BUSY_TIMEOUT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .map_or(BUSY_TIMEOUT, Duration::from_millis)
+}
+
 /// Why a catalogue operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
-    /// SQLite refused (I/O, corruption, a lock held too long).
+    /// SQLite refused (I/O, corruption, a full disk).
     #[error("catalogue database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    /// Another process held the write lock for longer than the busy timeout.
+    #[error(
+        "the catalogue database is locked by another writer (another podcatalog command?); \
+         gave up after waiting {} ms ({BUSY_TIMEOUT_ENV} sets how long); nothing was changed",
+        .waited.as_millis()
+    )]
+    Busy {
+        /// How long this process waited.
+        waited: Duration,
+    },
     /// The database was written by a newer podcatalog.
     #[error(
         "catalogue database has schema version {found}, newer than this podcatalog knows ({known}); upgrade podcatalog"
@@ -63,11 +87,31 @@ pub enum CatalogError {
     NotFound(String),
 }
 
+impl From<rusqlite::Error> for CatalogError {
+    /// SQLite's own words for a lock ("database is locked") do not say who
+    /// holds it or what to do; that case gets its own variant.
+    fn from(e: rusqlite::Error) -> CatalogError {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => CatalogError::Busy {
+                waited: busy_timeout(),
+            },
+            _ => CatalogError::Sqlite(e),
+        }
+    }
+}
+
+/// Begins a write transaction that takes the write lock at once
+/// (`BEGIN IMMEDIATE`): waiting for it happens up front, under the busy
+/// timeout, instead of failing half-way when a read turns into a write.
+pub fn write_transaction(conn: &mut Connection) -> Result<Transaction<'_>, CatalogError> {
+    Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+}
+
 /// Opens (creating if needed) the catalogue at `path`: WAL journal, foreign
 /// keys on, a busy timeout, and migrations applied.
 pub fn open(path: &Path) -> Result<Connection, CatalogError> {
     let mut conn = Connection::open(path)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.busy_timeout(busy_timeout())?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;

@@ -12,6 +12,7 @@ use crate::catalog::file::{self, Draft};
 use crate::config::Config;
 
 mod add;
+mod backup;
 mod build;
 mod check;
 mod edit;
@@ -75,6 +76,8 @@ pub enum Command {
     Feed(feed::Args),
     /// Write the feeds and media as static files into a folder.
     Build(build::Args),
+    /// Copy the catalogue to a file, safely while the server runs.
+    Backup(backup::Args),
 }
 
 /// Runs the parsed command line.
@@ -97,6 +100,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&args, &ctx),
         Command::Feed(args) => feed::run(&args, &ctx),
         Command::Build(args) => build::run(&args, &ctx),
+        Command::Backup(args) => backup::run(&args, &ctx),
     }
 }
 
@@ -112,7 +116,7 @@ impl Context {
     }
 
     /// Opens the catalogue, creating and filling it on first use, and
-    /// cleans temp files a killed copy left in the media folder.
+    /// removes temp files a killed copy left in the media folder.
     pub fn open(&self, config: &Config) -> anyhow::Result<Connection> {
         crate::ingest::media::clean_stale_temp_files(&config.server.media_dir);
         crate::ingest::open_or_bootstrap(config)

@@ -32,7 +32,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             ep.guid
         );
     }
-    let tx = conn.transaction().map_err(CatalogError::from)?;
+    let tx = crate::catalog::write_transaction(&mut conn)?;
     episodes::delete(&tx, ep.id)?;
     tx.commit().map_err(CatalogError::from)?;
     println!("removed \"{}\"", ep.data.title);

@@ -18,7 +18,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let mut conn = ctx.open(&config)?;
     // The vocabulary lives in the config; bring the table up to date first.
-    let tx = conn.transaction().map_err(CatalogError::from)?;
+    let tx = crate::catalog::write_transaction(&mut conn)?;
     themes::sync(&tx, &config.themes)?;
     tx.commit().map_err(CatalogError::from)?;
     let all = themes::list(&conn)?;

@@ -2,6 +2,11 @@
 //! under a real name: copy to a hidden temporary file in the same folder,
 //! fsync, then rename (atomic on POSIX) and fsync the folder.
 //!
+//! The temporary file is held under an exclusive advisory lock (`flock`)
+//! while it is written. The kernel releases the lock when the process ends,
+//! even by SIGKILL, so the next command can tell a dead copy's leftovers
+//! (unlocked: removed) from a live copy in another process (locked: kept).
+//!
 //! The stored name carries a short content hash (`85-title-1a2b3c4d.mp3`),
 //! so a replaced recording gets a new URL: podcast apps cache by enclosure
 //! URL and must never see different bytes under an old one.
@@ -9,7 +14,6 @@
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 
@@ -42,21 +46,20 @@ pub fn copy_in(src: &Path, media_dir: &Path, stem: &str, ext: &str) -> Result<St
         move |source| IngestError::Io { path, source }
     };
     let mut input = File::open(src).map_err(io(src))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempfile_in(media_dir)
-        .map_err(io(media_dir))?;
+    let mut tmp = locked_temp_file(media_dir).map_err(|error| IngestError::Unwritable {
+        folder: media_dir.display().to_string(),
+        error,
+    })?;
     let sha256 = copy_hashing(&mut input, tmp.as_file_mut()).map_err(|e| match e {
         Copy::Read(source) => IngestError::Io {
             path: src.display().to_string(),
             source,
         },
-        Copy::Write(source) => IngestError::Io {
-            path: media_dir.display().to_string(),
-            source,
-        },
+        Copy::Write(source) => write_failed(media_dir, src, source),
     })?;
-    tmp.as_file().sync_all().map_err(io(media_dir))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| write_failed(media_dir, src, e))?;
     let name = format!("{stem}-{}.{ext}", &sha256[..8]);
     let dest = media_dir.join(&name);
     if dest.exists() {
@@ -81,6 +84,84 @@ pub fn copy_in(src: &Path, media_dir: &Path, stem: &str, ext: &str) -> Result<St
         path: dest,
         created: true,
     })
+}
+
+/// A new temporary file in `dir`, locked for as long as it is open.
+fn locked_temp_file(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    for _ in 0..3 {
+        let tmp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempfile_in(dir)?;
+        if lock(tmp.as_file(), true)? && !unlinked(tmp.as_file())? {
+            return Ok(tmp);
+        }
+        // A cleaner in another process saw the file before it was locked
+        // and removed it; start again with a new one.
+    }
+    Err(std::io::Error::other(
+        "temporary file removed by another podcatalog while being created",
+    ))
+}
+
+/// Takes an exclusive advisory lock on `file`: waiting for it when `wait`,
+/// else returning `false` at once when another process holds it.
+#[cfg(unix)]
+fn lock(file: &File, wait: bool) -> std::io::Result<bool> {
+    use rustix::fs::{FlockOperation, flock};
+    let op = if wait {
+        FlockOperation::LockExclusive
+    } else {
+        FlockOperation::NonBlockingLockExclusive
+    };
+    match flock(file, op) {
+        Ok(()) => Ok(true),
+        Err(rustix::io::Errno::WOULDBLOCK) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Without `flock`, a temp file counts as held while it is younger than a
+/// minute (a live copy writes continuously).
+#[cfg(not(unix))]
+fn lock(file: &File, wait: bool) -> std::io::Result<bool> {
+    use std::time::{Duration, SystemTime};
+    let modified = file.metadata()?.modified()?;
+    Ok(wait || modified < SystemTime::now() - Duration::from_secs(60))
+}
+
+#[cfg(unix)]
+fn unlinked(file: &File) -> std::io::Result<bool> {
+    use std::os::unix::fs::MetadataExt;
+    Ok(file.metadata()?.nlink() == 0)
+}
+
+#[cfg(not(unix))]
+fn unlinked(_file: &File) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// A failed write into the media folder. A full disk, a used-up quota and
+/// the file-size limit get a message that says so (the raw `EFBIG` text,
+/// "File too large", reads as if the source file were the problem).
+pub(super) fn write_failed(media_dir: &Path, src: &Path, source: std::io::Error) -> IngestError {
+    use std::io::ErrorKind;
+    let reason = match source.kind() {
+        ErrorKind::FileTooLarge => "file too large: the file-size limit (ulimit -f) was reached",
+        ErrorKind::StorageFull => "disk full: no space left on the device",
+        ErrorKind::QuotaExceeded => "disk full: the disk quota is used up",
+        _ => {
+            return IngestError::Io {
+                path: media_dir.display().to_string(),
+                source,
+            };
+        }
+    };
+    IngestError::NoRoom {
+        folder: media_dir.display().to_string(),
+        file: src.display().to_string(),
+        reason,
+        error: source,
+    }
 }
 
 enum Copy {
@@ -116,22 +197,25 @@ pub fn hash_file(path: &Path) -> std::io::Result<String> {
     }
 }
 
-/// Removes temporary files left by a copy that was killed. A live copy
-/// writes continuously, so a temp file untouched for a minute is dead.
+/// Removes temporary files left by a copy that was killed: those no live
+/// process holds the lock of. Returns what it removed.
 pub fn clean_stale_temp_files(media_dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(media_dir) else {
         return Vec::new();
     };
-    let cutoff = SystemTime::now() - Duration::from_secs(60);
     let mut removed = Vec::new();
     for entry in entries.flatten() {
-        let stale = entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
-            && entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t < cutoff);
-        if stale && std::fs::remove_file(entry.path()).is_ok() {
-            removed.push(entry.path());
+        if !entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            continue;
+        }
+        let path = entry.path();
+        // The lock is held (by this handle) while the file is removed, so a
+        // writer that opens it meanwhile finds it unlinked and starts over.
+        let Ok(file) = File::open(&path) else {
+            continue;
+        };
+        if lock(&file, false).unwrap_or(false) && std::fs::remove_file(&path).is_ok() {
+            removed.push(path);
         }
     }
     removed
@@ -148,5 +232,34 @@ pub fn extension_for(mime: &str, codec: &str) -> &'static str {
         ("audio/flac" | "audio/x-flac", _) => "flac",
         ("audio/wav" | "audio/x-wav" | "audio/wave", _) => "wav",
         _ => "bin",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn a_full_disk_and_the_file_size_limit_say_so() {
+        let media = Path::new("media");
+        let src = Path::new("in.mp3");
+        for (errno, words) in [(28, "disk full"), (27, "file too large")] {
+            let err = super::write_failed(media, src, std::io::Error::from_raw_os_error(errno));
+            let text = err.to_string();
+            assert!(text.contains(words), "{text}");
+            assert!(text.contains("media") && text.contains("in.mp3"), "{text}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_temp_files_no_live_process_holds_are_cleaned() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let live = super::locked_temp_file(dir.path()).expect("temp file");
+        let dead = dir.path().join(format!("{}dead", super::TEMP_PREFIX));
+        std::fs::write(&dead, b"half a copy").expect("write");
+        let removed = super::clean_stale_temp_files(dir.path());
+        assert_eq!(removed, vec![dead]);
+        assert!(live.path().exists(), "a copy in progress must be kept");
     }
 }

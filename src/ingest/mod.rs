@@ -42,6 +42,27 @@ pub enum IngestError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A folder that must take new files does not (read-only, not ours).
+    #[error("{folder}: cannot write into this folder ({error}); nothing was changed")]
+    Unwritable {
+        /// The folder.
+        folder: String,
+        /// The underlying error.
+        error: std::io::Error,
+    },
+    /// Writing into a folder failed because the disk is full or a size
+    /// limit was reached; the partial file has been removed.
+    #[error("{folder}: cannot copy {file} into it: {reason} ({error}); nothing was changed")]
+    NoRoom {
+        /// The folder written to.
+        folder: String,
+        /// The file being copied.
+        file: String,
+        /// Which limit, in words.
+        reason: &'static str,
+        /// The underlying error.
+        error: std::io::Error,
+    },
     /// The catalogue refused the write.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
@@ -230,7 +251,7 @@ pub fn apply(
     people_info: &[PersonInfo],
     ready: &[Ready],
 ) -> Result<Summary, IngestError> {
-    let tx = conn.transaction().map_err(CatalogError::from)?;
+    let tx = catalog::write_transaction(conn)?;
     themes::sync(&tx, &config.themes)?;
     for info in people_info {
         people::upsert_info(&tx, info)?;
@@ -366,7 +387,7 @@ fn write_one(
     guid: &str,
     draft: &Draft,
 ) -> Result<episodes::Saved, IngestError> {
-    let tx = conn.transaction().map_err(CatalogError::from)?;
+    let tx = catalog::write_transaction(conn)?;
     themes::sync(&tx, &config.themes)?;
     let saved = episodes::save(&tx, guid, &draft.data, &now_utc())?;
     transcript::index(&tx, config, guid, &draft.data)?;

@@ -5,11 +5,13 @@
 mod catalog_cli;
 mod common;
 mod config_errors;
+mod data_safety;
 mod feed;
 mod fixture;
 mod import_errors;
 mod media_serving;
 mod probe;
+mod process;
 mod project_serving;
 mod remote;
 mod server;
