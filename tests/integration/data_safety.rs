@@ -151,18 +151,33 @@ fn sigkill_during_import_is_all_or_nothing() {
     let p = Project::initialised();
     episode_folder(&p, N);
     let mut rng = Rng::from_env();
-    for attempt in 0..5 {
+    let wal = p.path("podcatalog.db-wal");
+    let wal_len = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    for attempt in 0..6 {
+        let before = wal_len();
         let mut child = command(&p, &["import", "more"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn import");
-        let delay = rng.below(full.mul_f32(1.1));
+        // Even attempts aim at the commit: the moment the write-ahead log
+        // starts to grow, plus a few milliseconds. Odd ones anywhere.
+        let (aim, delay) = if attempt % 2 == 0 {
+            process::wait_until(full * 3, || {
+                wal_len() > before || matches!(child.try_wait(), Ok(Some(_)))
+            });
+            (
+                "after the commit began",
+                rng.below(Duration::from_millis(40)),
+            )
+        } else {
+            ("after spawning", rng.below(full.mul_f32(1.1)))
+        };
         std::thread::sleep(delay);
         let _ = child.kill();
         let _ = child.wait();
         let what = format!(
-            "seed {} (PODCATALOG_TEST_SEED), attempt {attempt}: killed after {delay:?} of ~{full:?}",
+            "seed {} (PODCATALOG_TEST_SEED), attempt {attempt}: killed {delay:?} {aim} (import takes ~{full:?})",
             rng.seed
         );
         assert_eq!(integrity(&p.path("podcatalog.db")), "ok", "{what}");
@@ -206,7 +221,7 @@ fn the_file_size_limit_while_copying_audio_is_a_clear_error() {
 /// Holds the catalogue's write lock like another writer mid-transaction.
 fn lock(db: &Path) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(db).expect("open db");
-    conn.execute_batch("BEGIN IMMEDIATE; UPDATE revision SET value = value + 1000 WHERE id = 1;")
+    conn.execute_batch("BEGIN EXCLUSIVE; UPDATE revision SET value = value + 1000 WHERE id = 1;")
         .expect("take the write lock");
     conn
 }
