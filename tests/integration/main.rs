@@ -7,6 +7,7 @@ mod common;
 mod config_errors;
 mod data_safety;
 mod feed;
+mod feed_consistency;
 mod fixture;
 mod import_errors;
 mod media_serving;
