@@ -30,15 +30,15 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         set_base_url(&mut config, url)?;
     }
     let addr = args.addr.clone().unwrap_or(config.server.listen.clone());
-    let conn = ctx.open(&config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&addr)
-            .await
-            .with_context(|| format!("cannot listen on {addr}"))?;
+        // Bind first: a port in use must fail before anything is created.
+        let listener = bind(&addr).await?;
+        readable_folder(&config.server.media_dir)?;
+        let conn = ctx.open(&config)?;
         let local = listener.local_addr()?;
         if args.base_url.is_none() && is_loopback(&config.channel.base_url) {
             let own = Url::parse(&format!("http://{local}{}", config.channel.base_url.path()))?;
@@ -51,6 +51,26 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Binds `addr`, saying plainly when another server already has the port.
+async fn bind(addr: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => Ok(listener),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(anyhow::anyhow!(
+            "cannot listen on {addr}: the address is in use (another podcatalog serve?); \
+             stop it or pick another --addr"
+        )),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot listen on {addr}"))),
+    }
+}
+
+/// The server and its first import read every file in the media folder;
+/// one line about the folder beats one line per unreadable episode.
+fn readable_folder(dir: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::read_dir(dir)
+        .map(drop)
+        .with_context(|| format!("{}: cannot read the media folder", dir.display()))
 }
 
 fn is_loopback(url: &Url) -> bool {

@@ -16,4 +16,5 @@ mod process;
 mod project_serving;
 mod remote;
 mod server;
+mod startup_errors;
 mod web;
