@@ -412,3 +412,28 @@ fn check_copy(file: &Path) -> i64 {
     assert_eq!(missing, 0, "an episode copied half-way");
     count
 }
+
+#[test]
+fn a_backup_restores_by_the_readme_steps() {
+    let p = Project::initialised();
+    let r = p.run(&["edit", "85", "--title", "Före backupen"]);
+    assert!(r.ok, "{}", r.stderr);
+    let r = p.run(&["backup", "saved.db"]);
+    assert!(r.ok, "{}", r.stderr);
+    let r = p.run(&["edit", "85", "--title", "Efter backupen"]);
+    assert!(r.ok, "{}", r.stderr);
+    // Steps 2 and 3: the catalogue aside with its -wal and -shm, the copy in.
+    std::fs::create_dir(p.path("old")).expect("mkdir");
+    for name in ["podcatalog.db", "podcatalog.db-wal", "podcatalog.db-shm"] {
+        if p.path(name).exists() {
+            std::fs::rename(p.path(name), p.path("old").join(name)).expect("move aside");
+        }
+    }
+    std::fs::copy(p.path("saved.db"), p.path("podcatalog.db")).expect("copy into place");
+    // Step 4.
+    let r = p.run(&["check"]);
+    assert!(r.ok, "check after restore: {}{}", r.stdout, r.stderr);
+    let list = p.list();
+    assert_eq!(list.len(), 9);
+    assert_eq!(crate::common::episode(&list, 85)["title"], "Före backupen");
+}
