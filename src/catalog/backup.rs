@@ -25,6 +25,10 @@ pub enum BackupError {
     /// The target exists and overwriting was not asked for.
     #[error("{0}: exists already; give --force to replace it")]
     Exists(PathBuf),
+    /// The target is the catalogue itself (renaming over a live WAL
+    /// database would pair its `-wal` file with other pages).
+    #[error("{0}: is the catalogue itself; back up to another file")]
+    SameFile(PathBuf),
     /// The catalogue to copy does not exist.
     #[error("{0}: no catalogue there to back up")]
     NoSource(PathBuf),
@@ -69,6 +73,9 @@ pub fn backup(source: &Path, target: &Path, overwrite: bool) -> Result<Copied, B
     if !overwrite && target.exists() {
         return Err(BackupError::Exists(target.to_path_buf()));
     }
+    if same_file(source, target) {
+        return Err(BackupError::SameFile(target.to_path_buf()));
+    }
     if !source.is_file() {
         return Err(BackupError::NoSource(source.to_path_buf()));
     }
@@ -111,6 +118,13 @@ pub fn backup(source: &Path, target: &Path, overwrite: bool) -> Result<Copied, B
         .and_then(|d| d.sync_all())
         .map_err(io(dir))?;
     Ok(Copied { episodes, bytes })
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 enum Step {

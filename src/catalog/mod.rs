@@ -107,8 +107,9 @@ pub fn write_transaction(conn: &mut Connection) -> Result<Transaction<'_>, Catal
     Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
 }
 
-/// Opens (creating if needed) the catalogue at `path`: WAL journal, foreign
-/// keys on, a busy timeout, and migrations applied.
+/// Opens (creating if needed) the catalogue at `path`: WAL journal (readers,
+/// the server above all, never wait for a writer), foreign keys on, the
+/// [`busy_timeout`], and migrations applied.
 pub fn open(path: &Path) -> Result<Connection, CatalogError> {
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(busy_timeout())?;

@@ -200,3 +200,20 @@ mod search {
         }
     }
 }
+
+#[test]
+fn a_writer_behind_a_held_lock_gives_up_with_busy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("c.db");
+    let holder = open(&path).expect("open");
+    holder.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let mut waiter = open(&path).expect("open");
+    waiter
+        .busy_timeout(std::time::Duration::from_millis(20))
+        .expect("timeout");
+    let err = write_transaction(&mut waiter)
+        .map(drop)
+        .expect_err("locked");
+    assert!(matches!(err, CatalogError::Busy { .. }), "{err:?}");
+    assert!(err.to_string().contains(BUSY_TIMEOUT_ENV), "{err}");
+}

@@ -375,6 +375,9 @@ fn backup_while_serving_and_writing_is_consistent() {
     let r = p.run(&["backup", "backup-0.db", "--force"]);
     assert!(r.ok, "{}", r.stderr);
     assert_eq!(check_copy(&first), 9 + added as i64);
+    let r = p.run(&["backup", "podcatalog.db", "--force"]);
+    assert!(!r.ok);
+    assert!(r.stderr.contains("is the catalogue itself"), "{}", r.stderr);
     let r = p.run(&["backup", "no/such/folder/x.db"]);
     assert!(!r.ok);
     assert!(r.stderr.contains("no/such/folder"), "{}", r.stderr);
