@@ -120,7 +120,12 @@ pub struct Server {
 impl Server {
     /// Starts the server in `p` and waits for its "serving on" line.
     pub fn start(p: &Project) -> Server {
-        let mut child = command(p, &["serve", "--addr", "127.0.0.1:0"])
+        Server::spawn(command(p, &["serve", "--addr", "127.0.0.1:0"]))
+    }
+
+    /// Starts a prepared `serve` command and waits for its "serving on" line.
+    pub fn spawn(mut cmd: Command) -> Server {
+        let mut child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

@@ -30,14 +30,19 @@ fn set_mode(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
 }
 
-/// Runs `cmd` where mode bits apply: as `nobody`, owning the project,
-/// when this process is privileged; as it is otherwise.
-fn run_unprivileged(p: &Project, mut cmd: Command) -> Run {
+/// Runs `cmd` where mode bits apply (see [`unprivileged`]).
+fn run_unprivileged(p: &Project, cmd: Command) -> Run {
+    output(unprivileged(p, cmd))
+}
+
+/// `cmd` as `nobody`, owning the project, when this process is
+/// privileged; as it is otherwise.
+fn unprivileged(p: &Project, mut cmd: Command) -> Command {
     if privileged() {
         give_to_nobody(p.dir.path());
         cmd.uid(NOBODY).gid(NOBODY);
     }
-    output(cmd)
+    cmd
 }
 
 fn give_to_nobody(path: &Path) {
@@ -145,4 +150,22 @@ fn serve_with_an_unreadable_media_folder_is_one_line_and_creates_nothing() {
         &["media", "cannot read the media folder", "Permission denied"],
     );
     assert!(!p.path("podcatalog.db").exists(), "catalogue created");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_a_read_only_media_folder_still_serves() {
+    // The server and its first import only read media/: not an error.
+    let p = Project::shipped();
+    set_mode(&p.path("media"), 0o555);
+    let cmd = unprivileged(&p, command(&p, &["serve", "--addr", "127.0.0.1:0"]));
+    let server = tokio::task::spawn_blocking(move || Server::spawn(cmd))
+        .await
+        .expect("start");
+    let http = crate::server::client();
+    for path in ["feed.xml", "media/86-kvinnofrid.mp3"] {
+        let res = http.get(server.url(path)).send().await.expect("get");
+        assert_eq!(res.status(), 200, "{path}");
+    }
+    drop(server);
+    set_mode(&p.path("media"), 0o755);
 }
