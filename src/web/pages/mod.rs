@@ -36,7 +36,7 @@ use maud::{Markup, html};
 
 use super::{AppState, Error};
 use crate::catalog::{self, CatalogError};
-pub use site::{Catalogue, Site};
+pub use site::{Catalogue, Paging, Site};
 
 /// The snapshot shared by all requests.
 #[derive(Default)]
