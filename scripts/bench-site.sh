@@ -88,6 +88,30 @@ kinds=(
     "page-prefix-1|/sok?q=s"
 )
 
+# Uncached: each request a query the server has not answered yet (the
+# answer cache keys on the words as typed and the page), so these measure
+# the catalogue itself: the common word in a random mix of cases on a
+# random page, and a random guest number (selective).
+lua=$(mktemp --suffix=.lua)
+trap 'cleanup; rm -f "$lua" "$lua.rare"' EXIT
+cat >"$lua" <<'LUA'
+math.randomseed(os.time())
+request = function()
+  local q = ("samtal"):gsub("%a", function(c) if math.random() < 0.5 then return c:upper() end return c end)
+  return wrk.format("GET", "/api/search?q=" .. q .. "&page=" .. math.random(1, 500))
+end
+LUA
+cat >"$lua.rare" <<'LUA'
+math.randomseed(os.time() + 1)
+request = function()
+  return wrk.format("GET", "/api/search?q=" .. math.random(1000, 29999))
+end
+LUA
+uncached=(
+    "UNCACHED-common|$lua|/api/search?q=sAmTaL&page=N"
+    "UNCACHED-rare|$lua.rare|/api/search?q=N (a guest number)"
+)
+
 # wrk's latency line ("99%  12.34ms") in milliseconds.
 ms() {
     awk -v p="$1" '$1 == p {
@@ -107,6 +131,13 @@ for kind in "${kinds[@]}"; do
         echo "$name: errors" >&2
         printf '%s\n' "$out" | grep -E 'Non-2xx|Socket errors' >&2
     fi
+    printf '%-20s %8s %8s %9s  %.60s\n' "$name" \
+        "$(printf '%s' "$out" | ms 50%)" "$(printf '%s' "$out" | ms 99%)" \
+        "$(printf '%s' "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')" "$path"
+done
+for kind in "${uncached[@]}"; do
+    IFS='|' read -r name script path <<<"$kind"
+    out=$(wrk -t1 -c"$connections" -d"$duration" --latency -s "$script" "$url/")
     printf '%-20s %8s %8s %9s  %.60s\n' "$name" \
         "$(printf '%s' "$out" | ms 50%)" "$(printf '%s' "$out" | ms 99%)" \
         "$(printf '%s' "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')" "$path"
