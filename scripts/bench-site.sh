@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Website benchmark (issue 5): a synthetic catalogue of 10,000 episodes,
-# 30,000 people and 100 themes; prints the median in-process render time
-# of each page type and of searches, then measures search and pages over
-# HTTP on loopback with wrk (latency percentiles).
+# 30,000 people and 100 themes. Reports
+#   1. the median in-process render time of each page type (target < 2 ms)
+#      and of a few searches (no HTTP);
+#   2. each page type's weight: HTML plus the CSS and JS it links, before
+#      artwork (target < 50 kB);
+#   3. search over HTTP on loopback under wrk, p50 and p99 per query kind
+#      (target p99 < 5 ms), against /api/search and the /sok page.
 #
 #   scripts/bench-site.sh [EPISODES] [PEOPLE] [THEMES] [DURATION] [CONNECTIONS]
 #
 # Defaults: 10000 30000 100 10s 4 (one wrk thread). Needs `wrk` (apt).
+# The catalogue is kept in target/bench-site/ and reused while the
+# generator and the sizes are unchanged (writing it takes minutes).
+# BENCH_URL=http://127.0.0.1:PORT measures a server already running on
+# that catalogue instead (e.g. an older build, to compare in one run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 episodes=${1:-10000}
@@ -17,30 +25,120 @@ connections=${5:-4}
 port=18490
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
 
-dir=$(mktemp -d)
 pid=
 cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
     wait 2>/dev/null || true
-    rm -rf "$dir"
 }
 trap cleanup EXIT
 
-cargo build --quiet --release --example bench_site
-target/release/examples/bench_site "$dir/app" "$port" "$episodes" "$people" "$themes" &
-pid=$!
-for _ in $(seq 3000); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/" && break
-    sleep 0.2
+if [ -n "${BENCH_URL:-}" ]; then
+    url=${BENCH_URL%/}
+else
+    url="http://127.0.0.1:$port"
+    dir=target/bench-site/$episodes-$people-$themes
+    mkdir -p "$dir"
+    nice cargo build --quiet --release --example bench_site
+    target/release/examples/bench_site "$dir" "$port" "$episodes" "$people" "$themes" >"$dir/render.txt" &
+    pid=$!
+    for _ in $(seq 3000); do
+        curl -sf -o /dev/null "$url/" && break
+        kill -0 "$pid" 2>/dev/null || { echo "bench_site exited" >&2; exit 1; }
+        sleep 0.2
+    done
+    echo "== render, in process (median)"
+    cat "$dir/render.txt"
+fi
+
+echo
+echo "== page weight: HTML + linked CSS and JS, uncompressed, before artwork"
+printf '%-26s %8s %8s %8s\n' page html css+js total
+for path in / /avsnitt/samtal-5000 /personer/anna-berg-20 /teman/tema-7 /personer "/sok?q=samtal"; do
+    html=$(curl -sf "$url$path")
+    page=$(printf '%s' "$html" | wc -c)
+    assets=0
+    for a in $(printf '%s' "$html" | grep -oE '(href|src)="/assets/[^"]+\.(css|js)"' | sed -E 's/^[a-z]+="([^"]+)"$/\1/' | sort -u); do
+        assets=$((assets + $(curl -sf "$url$a" | wc -c)))
+    done
+    printf '%-26s %8d %8d %8d\n' "$path" "$page" "$assets" $((page + assets))
 done
 
-# Selective searches (a guest's name, name + theme, a person filter), then
-# searches whose words are in every synthetic episode (the title's
-# "samtal", the host's name), then pages.
-for path in "/api/search?q=anna+berg" "/api/search?q=oberg&theme=tema-7" "/api/search?person=anna-berg-20" \
-    "/api/search?q=kommun+275" "/api/search?q=samtal+demokrati" "/api/search?q=munt&page=3" \
-    "/sok?q=oberg" "/" "/avsnitt/samtal-5000" "/personer/anna-berg-20" "/teman/tema-7"; do
-    echo "== GET $path (wrk -t1 -c$connections -d$duration)"
-    wrk -t1 -c"$connections" -d"$duration" --latency "http://127.0.0.1:$port$path" |
-        grep -E "Requests/sec|^ +(50|90|99)%|Non-2xx|errors"
+# Query kinds: what a listener types, from the rarest to the broadest.
+# Every synthetic episode has "samtal" and "demokrati" in its title and the
+# host Nils Munthe, so those match all 10,000; "s" is a one-letter prefix
+# of thousands of words; a person plus a theme must combine; the hostile
+# ones are FTS5 syntax and 10 kB of text.
+long=$(printf 'ord%%20%.0s' $(seq 2500))
+kinds=(
+    "rare-name|/api/search?q=marta+noren"
+    "name-and-theme|/api/search?q=oberg&theme=tema-7"
+    "person-and-theme|/api/search?person=anna-berg-20&theme=tema-45"
+    "host-and-theme|/api/search?person=nils-munthe&theme=tema-7"
+    "common-word|/api/search?q=samtal"
+    "common-words|/api/search?q=samtal+demokrati"
+    "common-deep-page|/api/search?q=samtal&page=400"
+    "prefix-1-letter|/api/search?q=s"
+    "prefix-typing|/api/search?q=munt&page=3"
+    "word-and-theme|/api/search?q=samtal&theme=tema-7"
+    "hostile-syntax|/api/search?q=%22+AND+%28+*+OR+%22samtal"
+    "hostile-10kB|/api/search?q=$long"
+    "empty-filters-only|/api/search?theme=tema-42"
+    "page-rare|/sok?q=marta+noren"
+    "page-common|/sok?q=samtal"
+    "page-prefix-1|/sok?q=s"
+)
+
+# Uncached: each request a query the server has not answered yet (the
+# answer cache keys on the words as typed and the page), so these measure
+# the catalogue itself: the common word in a random mix of cases on a
+# random page, and a random guest number (selective).
+lua=$(mktemp --suffix=.lua)
+trap 'cleanup; rm -f "$lua" "$lua.rare"' EXIT
+cat >"$lua" <<'LUA'
+math.randomseed(os.time())
+request = function()
+  local q = ("samtal"):gsub("%a", function(c) if math.random() < 0.5 then return c:upper() end return c end)
+  return wrk.format("GET", "/api/search?q=" .. q .. "&page=" .. math.random(1, 500))
+end
+LUA
+cat >"$lua.rare" <<'LUA'
+math.randomseed(os.time() + 1)
+request = function()
+  return wrk.format("GET", "/api/search?q=" .. math.random(1000, 29999))
+end
+LUA
+uncached=(
+    "UNCACHED-common|$lua|/api/search?q=sAmTaL&page=N"
+    "UNCACHED-rare|$lua.rare|/api/search?q=N (a guest number)"
+)
+
+# wrk's latency line ("99%  12.34ms") in milliseconds.
+ms() {
+    awk -v p="$1" '$1 == p {
+        v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+        if (u == "us") v /= 1000; else if (u == "s") v *= 1000; else if (u == "m") v *= 60000;
+        printf "%.2f", v }'
+}
+
+echo
+echo "== search under load: wrk -t1 -c$connections -d$duration --latency (ms)"
+printf '%-20s %8s %8s %9s  %s\n' kind p50 p99 req/s path
+for kind in "${kinds[@]}"; do
+    name=${kind%%|*}
+    path=${kind#*|}
+    out=$(wrk -t1 -c"$connections" -d"$duration" --latency "$url$path")
+    if printf '%s' "$out" | grep -qE 'Non-2xx|Socket errors'; then
+        echo "$name: errors" >&2
+        printf '%s\n' "$out" | grep -E 'Non-2xx|Socket errors' >&2
+    fi
+    printf '%-20s %8s %8s %9s  %.60s\n' "$name" \
+        "$(printf '%s' "$out" | ms 50%)" "$(printf '%s' "$out" | ms 99%)" \
+        "$(printf '%s' "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')" "$path"
+done
+for kind in "${uncached[@]}"; do
+    IFS='|' read -r name script path <<<"$kind"
+    out=$(wrk -t1 -c"$connections" -d"$duration" --latency -s "$script" "$url/")
+    printf '%-20s %8s %8s %9s  %.60s\n' "$name" \
+        "$(printf '%s' "$out" | ms 50%)" "$(printf '%s' "$out" | ms 99%)" \
+        "$(printf '%s' "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')" "$path"
 done

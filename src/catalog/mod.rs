@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_search.sql"),
     include_str!("migrations/0003_transcripts.sql"),
+    include_str!("migrations/0004_search_prefix_one_letter.sql"),
 ];
 
 /// How long a writer waits for another writer before giving up, so the CLI

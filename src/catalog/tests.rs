@@ -135,6 +135,10 @@ mod search {
         assert_eq!(titles(&conn, "orebro", None, None).len(), 3);
         assert_eq!(titles(&conn, "munthe", None, None).len(), 2);
         assert_eq!(titles(&conn, "munt", None, None).len(), 2);
+        let one_letter = titles(&conn, "M", None, None);
+        for t in titles(&conn, "munt", None, None) {
+            assert!(one_letter.contains(&t), "one letter is a prefix too: {t}");
+        }
         assert_eq!(
             titles(&conn, "mora", None, None),
             vec!["Ledarprogram för kvinnor"]

@@ -5,7 +5,7 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::site::Site;
+use super::site::{Paging, Site};
 use crate::web::assets;
 
 /// Which navigation entry the page is (`aria-current="page"`).
@@ -179,19 +179,20 @@ pub fn page_of<T>(items: &[T], page: usize, per: usize) -> Option<(&[T], usize)>
     Some((&items[start..items.len().min(start + per)], pages))
 }
 
-/// `path` for page `page` (0-based): `path?page=N` from the second page on.
-pub fn paged_path(path: &str, page: usize) -> String {
-    if page == 0 {
-        path.to_string()
-    } else {
-        format!("{path}?page={}", page + 1)
+/// `path` for page `page` (0-based): `path` itself for the first, then
+/// as the site's [`Paging`] says (`path?page=N` or `path/sida/N`).
+pub fn paged_path(site: &Site, path: &str, page: usize) -> String {
+    match (page, site.paging) {
+        (0, _) => path.to_string(),
+        (_, Paging::Query) => format!("{path}?page={}", page + 1),
+        (_, Paging::Files) => format!("{path}/sida/{}", page + 1),
     }
 }
 
 /// The pager of page `page` (0-based) of `pages` at `path`.
 pub fn pager_at(site: &Site, path: &str, page: usize, pages: usize) -> Markup {
-    let prev = page.checked_sub(1).map(|p| paged_path(path, p));
-    let next = (page + 1 < pages).then(|| paged_path(path, page + 1));
+    let prev = page.checked_sub(1).map(|p| paged_path(site, path, p));
+    let next = (page + 1 < pages).then(|| paged_path(site, path, page + 1));
     pager(site, prev, next)
 }
 

@@ -6,8 +6,11 @@
 //! over [`Site`]; `podcatalog build` calls the same renderers. The snapshot
 //! ([`Catalogue`]) is read once per catalogue revision: a request looks at
 //! the revision at most every [`POLL_INTERVAL`](super::POLL_INTERVAL), so a
-//! CLI edit shows within a second. Search asks SQLite on each request.
+//! CLI edit shows within a second. Search asks SQLite on a pool of
+//! read-only connections, and remembers answers for the snapshot they were
+//! computed from ([`answers`]).
 
+pub mod answers;
 pub mod episode;
 pub mod home;
 pub mod layout;
@@ -33,7 +36,7 @@ use maud::{Markup, html};
 
 use super::{AppState, Error};
 use crate::catalog::{self, CatalogError};
-pub use site::{Catalogue, Site};
+pub use site::{Catalogue, Paging, Site};
 
 /// The snapshot shared by all requests.
 #[derive(Default)]
@@ -42,6 +45,7 @@ pub struct Cache {
     checked: Mutex<Option<Instant>>,
     reload: tokio::sync::Mutex<()>,
     readers: readers::Readers,
+    answers: answers::Answers,
 }
 
 impl Cache {
@@ -246,7 +250,8 @@ async fn redirect_or_404(
     }
 }
 
-/// Runs a search against the catalogue.
+/// Runs a search against the catalogue, or takes the answer kept for
+/// this snapshot.
 async fn run_search(
     state: &AppState,
     raw: Option<String>,
@@ -255,15 +260,29 @@ async fn run_search(
     let request = search::Request::parse(raw.as_deref());
     let now = Utc::now();
     let query = request.query(&Site::new(state.config(), &catalogue, now));
-    let s = state.clone();
-    let found = tokio::task::spawn_blocking(move || {
-        let db = &s.config().server.database;
-        s.inner
-            .pages
-            .readers
-            .with(db, |conn| Ok(catalog::search::search(conn, &query)?))
-    })
-    .await??;
+    let generation = answers::Generation {
+        revision: catalogue.revision,
+        next_release: catalogue.next_release,
+    };
+    let kept = &state.inner.pages.answers;
+    let found = match kept.get(generation, &query) {
+        Some(found) => found,
+        None => {
+            let s = state.clone();
+            let q = query.clone();
+            let found = tokio::task::spawn_blocking(move || {
+                let db = &s.config().server.database;
+                s.inner
+                    .pages
+                    .readers
+                    .with(db, |conn| Ok(catalog::search::search(conn, &q)?))
+            })
+            .await??;
+            let found = Arc::new(found);
+            kept.put(generation, &query, Arc::clone(&found));
+            found
+        }
+    };
     let site = Site::new(state.config(), &catalogue, now);
     let answer = search::answer(&site, request, &found);
     Ok((catalogue, answer))

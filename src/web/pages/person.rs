@@ -30,7 +30,7 @@ pub fn render(site: &Site, person: &PersonSummary, page: usize) -> Option<Markup
         .collect();
     let (shown, pages) = layout::page_of(&cards, page, EPISODES_PER_PAGE)?;
     let feed = site.links.person_feed(&person.slug);
-    let canonical = layout::paged_path(&site.links.person(&person.slug), page);
+    let canonical = layout::paged_path(site, &site.links.person(&person.slug), page);
     let here = site.local(&site.links.person(&person.slug));
     let search = format!(
         "{}?person={}",
@@ -93,7 +93,7 @@ pub fn index(site: &Site, page: usize) -> Option<Markup> {
         }
         (layout::pager_at(site, &path, page, pages))
     };
-    let canonical = layout::paged_path(&format!("{}personer", site.links.home()), page);
+    let canonical = layout::paged_path(site, &format!("{}personer", site.links.home()), page);
     let head = Head {
         title: t.people.to_string(),
         description: format!("{} – {}", t.people, site.config.channel.title),

@@ -110,8 +110,21 @@ impl Catalogue {
     }
 }
 
+/// How the later pages of a paged list are addressed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Paging {
+    /// `path?page=N`, which the server reads.
+    #[default]
+    Query,
+    /// `path/sida/N`, a file each (`path/sida/N.html`): static hosts ignore
+    /// the query string, so `?page=N` would show the first page again.
+    /// (`sida` cannot clash with a slug's own pages: those are `path.html`
+    /// and `path/feed.xml`.)
+    Files,
+}
+
 /// The catalogue as the public sees it at `now`, with the URL builders.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Site<'a> {
     /// The configuration.
     pub config: &'a Config,
@@ -123,6 +136,8 @@ pub struct Site<'a> {
     pub links: Links,
     /// The UI language.
     pub text: &'static Strings,
+    /// How paged lists link their pages.
+    pub paging: Paging,
     origin_len: usize,
 }
 
@@ -136,7 +151,16 @@ impl<'a> Site<'a> {
             now,
             links: Links::for_config(config),
             text: &SV,
+            paging: Paging::Query,
             origin_len: base.origin().ascii_serialization().len(),
+        }
+    }
+
+    /// The same site with its paged lists linked as `paging` says.
+    pub fn with_paging(&self, paging: Paging) -> Site<'a> {
+        Site {
+            paging,
+            ..self.clone()
         }
     }
 

@@ -18,7 +18,7 @@ pub fn render(site: &Site, theme: &ThemeSummary, page: usize) -> Option<Markup> 
         .collect();
     let (shown, pages) = layout::page_of(&cards, page, person::EPISODES_PER_PAGE)?;
     let feed = site.links.theme_feed(&theme.slug);
-    let canonical = layout::paged_path(&site.links.theme(&theme.slug), page);
+    let canonical = layout::paged_path(site, &site.links.theme(&theme.slug), page);
     let here = site.local(&site.links.theme(&theme.slug));
     let search = format!(
         "{}?theme={}",
