@@ -48,6 +48,10 @@ pub struct Feed<'a> {
     pub link: String,
     /// Where the feed itself is published (`atom:link rel="self"`).
     pub self_url: String,
+    /// `podcast:guid`: configured for the show, else derived from the feed's
+    /// URL under the *configured* base URL, so a preview on another port or
+    /// `--base-url` publishes the same one (it must never change).
+    pub guid: String,
     /// The selected episodes, newest first, future ones included (they are
     /// filtered at render time, so a cached selection stays valid).
     pub episodes: Vec<&'a Episode>,
@@ -57,12 +61,17 @@ impl<'a> Feed<'a> {
     /// The show's own feed with every episode.
     pub fn main(config: &Config, episodes: &'a [Episode]) -> Feed<'a> {
         let links = Links::for_config(config);
+        let guid = config.channel.podcast_guid.map_or_else(
+            || podcast_guid(&Links::configured(config).feed()),
+            |g| g.to_string(),
+        );
         Feed {
             scope: Scope::All,
             title: config.channel.title.clone(),
             description: config.channel.description.clone(),
             link: links.home().to_string(),
             self_url: links.feed(),
+            guid,
             episodes: newest_first(episodes.iter()),
         }
     }
@@ -84,6 +93,7 @@ impl<'a> Feed<'a> {
             description: format!("Avsnitt av {show} där {name} medverkar."),
             link: links.person(slug),
             self_url: links.person_feed(slug),
+            guid: podcast_guid(&Links::configured(config).person_feed(slug)),
             episodes: newest_first(
                 episodes
                     .iter()
@@ -109,6 +119,7 @@ impl<'a> Feed<'a> {
             description,
             link: links.theme(slug),
             self_url: links.theme_feed(slug),
+            guid: podcast_guid(&Links::configured(config).theme_feed(slug)),
             episodes: newest_first(
                 episodes
                     .iter()
@@ -133,6 +144,13 @@ impl<'a> Feed<'a> {
             .map(|e| e.data.published_at.with_timezone(&Utc))
             .filter(|t| *t > now)
             .min()
+    }
+
+    /// Whether directories must not list this feed as a show of its own:
+    /// person and theme feeds are subsets of the show for subscribing only,
+    /// and would otherwise appear as duplicates of it.
+    pub fn blocked(&self) -> bool {
+        self.scope != Scope::All
     }
 
     /// The RSS document as of `now`.
