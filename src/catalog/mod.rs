@@ -8,6 +8,7 @@
 
 mod dates;
 pub mod episodes;
+pub mod feed_version;
 pub mod file;
 mod model;
 pub mod people;
@@ -33,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_search.sql"),
     include_str!("migrations/0003_transcripts.sql"),
+    include_str!("migrations/0004_feed_versions.sql"),
 ];
 
 /// How long a writer waits for another writer before giving up, so the CLI

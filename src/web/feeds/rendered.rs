@@ -111,13 +111,14 @@ impl Rendered {
 }
 
 /// Renders the feed for `scope`, or `None` when the person or theme does
-/// not exist; `previous` keeps `Last-Modified` when the bytes are unchanged.
+/// not exist; `modified` gives `Last-Modified` for the bytes' ETag (the
+/// first time those bytes were served, kept in the catalogue).
 pub(super) fn render(
     config: &Config,
     scope: &Scope,
     episodes: &[Episode],
     revision: i64,
-    previous: Option<&Validators>,
+    modified: impl FnOnce(&str) -> SystemTime,
     now: DateTime<Utc>,
 ) -> Result<Option<Rendered>, Error> {
     let feed = match scope {
@@ -133,10 +134,7 @@ pub(super) fn render(
     let digest = sha2::Sha256::digest(&plain);
     let tag = hex::encode(&digest[..12]);
     let etag = format!("\"{tag}\"");
-    let modified = match previous {
-        Some(p) if p.etag == etag => p.last_modified,
-        _ => SystemTime::now(),
-    };
+    let modified = modified(&etag);
     Ok(Some(Rendered {
         plain: Encoded::new(plain, Validators::new(etag, modified))?,
         gzip: Encoded::new(gzip, Validators::new(format!("\"{tag}-gzip\""), modified))?,
