@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -246,26 +246,28 @@ async fn episodes(state: &AppState) -> Result<(i64, Arc<Vec<Episode>>), Error> {
 }
 
 /// `GET`/`HEAD` of the show's feed (`/feed.xml`, or `server.feed_path`).
-pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
-    respond(&state, Scope::All, &headers).await
+/// Takes the request whole so its headers are read in place (the
+/// `HeaderMap` extractor clones them, an allocation per header).
+pub async fn show(State(state): State<AppState>, req: Request) -> Result<Response, Error> {
+    respond(&state, Scope::All, req.headers()).await
 }
 
 /// `GET`/`HEAD /personer/{slug}/feed.xml`.
 pub async fn person(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    headers: HeaderMap,
+    req: Request,
 ) -> Result<Response, Error> {
-    respond(&state, Scope::Person(slug), &headers).await
+    respond(&state, Scope::Person(slug), req.headers()).await
 }
 
 /// `GET`/`HEAD /teman/{slug}/feed.xml`.
 pub async fn theme(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    headers: HeaderMap,
+    req: Request,
 ) -> Result<Response, Error> {
-    respond(&state, Scope::Theme(slug), &headers).await
+    respond(&state, Scope::Theme(slug), req.headers()).await
 }
 
 async fn respond(state: &AppState, scope: Scope, headers: &HeaderMap) -> Result<Response, Error> {

@@ -24,6 +24,9 @@ const FEED_CACHE_CONTROL: &str = "public, max-age=60";
 /// the Podcast Index accept and browsers do not try to render).
 const FEED_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
 
+/// Headers a feed response ends up with (ours and `headers::add`'s).
+const RESPONSE_HEADERS: usize = 16;
+
 /// One encoding of a rendered feed with its header values, built once.
 #[derive(Debug)]
 struct Encoded {
@@ -82,7 +85,9 @@ impl Rendered {
         } else {
             Response::new(Body::from(enc.body.clone()))
         };
+        // Room for ours and the security headers, so the map never grows.
         let h = res.headers_mut();
+        h.reserve(RESPONSE_HEADERS);
         h.insert(header::ETAG, enc.etag.clone());
         h.insert(header::LAST_MODIFIED, enc.last_modified.clone());
         h.insert(
