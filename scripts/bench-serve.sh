@@ -78,30 +78,44 @@ EOF
 "${pin_server[@]}" "$nginx_bin" -c "$dir/nginx.conf" -p "$dir" &
 pids+=($!)
 sleep 0.5
+nginx_worker=$(pgrep -P "${pids[1]}" | head -1)
 
 size=$(stat -c %s "$dir/www/feed.xml")
 echo "feed: $episodes episodes, $size bytes plain; $workers worker(s); wrk -t1 -c64 -d$duration x $rounds rounds, alternating; pinned: ${pin_server[*]:-no} / ${pin_client[*]:-no}"
 # Each case runs podcatalog and nginx alternately, $rounds times, and
 # reports the median, so a burst of load from elsewhere hits both alike.
+# Also prints each server's CPU time per request (user + system, from
+# /proc): steadier than req/s when other work shares the machine.
 compare() {
     local path=$1
     shift
-    local ours_rps=() theirs_rps=()
+    local ours_rps=() theirs_rps=() ours_cpu=() theirs_cpu=() r
     for _ in $(seq "$rounds"); do
-        ours_rps+=("$(rps "http://127.0.0.1:$ours$path" "$@")")
-        theirs_rps+=("$(rps "http://127.0.0.1:$theirs$path" "$@")")
+        r=$(rps "${pids[0]}" "http://127.0.0.1:$ours$path" "$@")
+        ours_rps+=("${r% *}") ours_cpu+=("${r#* }")
+        r=$(rps "$nginx_worker" "http://127.0.0.1:$theirs$path" "$@")
+        theirs_rps+=("${r% *}") theirs_cpu+=("${r#* }")
     done
     local a b
     a=$(median "${ours_rps[@]}")
     b=$(median "${theirs_rps[@]}")
-    printf '%-34s podcatalog %9.0f req/s   nginx %9.0f req/s   ratio %.2f   (runs: %s | %s)\n' \
-        "$path ${*:2}" "$a" "$b" "$(echo "$a / $b" | bc -l)" "${ours_rps[*]}" "${theirs_rps[*]}"
+    printf '%-34s podcatalog %9.0f req/s %5.0f us CPU/req   nginx %9.0f req/s %5.0f us CPU/req   ratio %.2f   (runs: %s | %s)\n' \
+        "$path ${*:2}" "$a" "$(median "${ours_cpu[@]}")" "$b" "$(median "${theirs_cpu[@]}")" \
+        "$(echo "$a / $b" | bc -l)" "${ours_rps[*]}" "${theirs_rps[*]}"
 }
+# Prints "REQ/S CPU_US_PER_REQUEST" for one wrk run against the server `pid`.
 rps() {
-    local url=$1
-    shift
-    "${pin_client[@]}" wrk -t1 -c64 -d"$duration" "$@" "$url" | awk '/Requests\/sec/ {print $2}'
+    local pid=$1 url=$2
+    shift 2
+    local before after out
+    before=$(cpu_ticks "$pid")
+    out=$("${pin_client[@]}" wrk -t1 -c64 -d"$duration" "$@" "$url")
+    after=$(cpu_ticks "$pid")
+    awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+        /requests in/ {n = $1} /Requests\/sec/ {r = $2}
+        END {printf "%s %.0f\n", r, t / hz * 1e6 / n}' <<<"$out"
 }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 compare /feed.xml

@@ -50,6 +50,13 @@ pub struct Channel {
     pub owner: Owner,
     /// Public base URL from which feed, page and enclosure URLs are built; ends with `/`.
     pub base_url: Url,
+    /// `channel.base_url` exactly as configured, which `--base-url` and a
+    /// local preview's port do not change: `podcast:guid`s are derived from
+    /// it, because a guid must never change once the feed is published.
+    pub configured_base_url: Url,
+    /// `channel.podcast_guid`: the show's `podcast:guid` when set; otherwise
+    /// it is derived from the configured feed URL (Podcast Index namespace).
+    pub podcast_guid: Option<uuid::Uuid>,
     /// Show artwork, a path under the media directory or an absolute URL.
     pub image: String,
     /// Apple categories, in order of importance.

@@ -9,6 +9,7 @@
 pub mod backup;
 mod dates;
 pub mod episodes;
+pub mod feed_version;
 pub mod file;
 mod model;
 pub mod people;
@@ -35,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_search.sql"),
     include_str!("migrations/0003_transcripts.sql"),
     include_str!("migrations/0004_search_prefix_one_letter.sql"),
+    include_str!("migrations/0005_feed_versions.sql"),
 ];
 
 /// How long a writer waits for another writer before giving up, so the CLI

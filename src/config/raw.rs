@@ -45,6 +45,8 @@ struct RawChannel {
     apple_podcasts_url: Option<Spanned<String>>,
     #[serde(default)]
     spotify_url: Option<Spanned<String>>,
+    #[serde(default)]
+    podcast_guid: Option<Spanned<String>>,
 }
 
 fn episodic() -> ShowType {
@@ -188,7 +190,9 @@ fn channel(raw: RawChannel, check: &Checker) -> Result<Channel, ConfigError> {
             name: raw.owner.name,
             email: raw.owner.email.into_inner(),
         },
+        configured_base_url: base_url.clone(),
         base_url,
+        podcast_guid: podcast_guid(raw.podcast_guid.as_ref(), check)?,
         image: raw.image,
         categories,
         explicit: raw.explicit,
@@ -226,6 +230,27 @@ fn base_url(raw: &Spanned<String>, check: &Checker) -> Result<Url, ConfigError> 
         url.set_path(&path);
     }
     Ok(url)
+}
+
+/// `channel.podcast_guid`: a UUID (any version; the Podcast Index mints
+/// v5, a show moving here may bring the one it already published).
+fn podcast_guid(
+    raw: Option<&Spanned<String>>,
+    check: &Checker,
+) -> Result<Option<uuid::Uuid>, ConfigError> {
+    let Some(raw) = raw else { return Ok(None) };
+    let text = raw.get_ref().trim();
+    let parsed = uuid::Uuid::try_parse(text).ok().filter(|u| !u.is_nil());
+    match parsed {
+        Some(uuid) => Ok(Some(uuid)),
+        None => {
+            let reason = format!(
+                "`{text}` is not a UUID; write e.g. `ead4c236-bf58-58c6-a2c6-a6b28d128cb6`, \
+                 or leave the key out to derive it from the feed URL"
+            );
+            Err(check.invalid("channel.podcast_guid", raw, reason))
+        }
+    }
 }
 
 /// First path segments the server's own routes use; a feed there would

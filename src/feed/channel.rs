@@ -135,13 +135,21 @@ pub(super) fn open(xml: &mut Xml, config: &Config, links: &Links, feed: &Feed, i
         ShowType::Serial => "serial",
     };
     xml.text("itunes:type", &[], kind);
-    xml.text("podcast:guid", &[], &podcast_guid(&feed.self_url));
+    if feed.blocked() {
+        // Apple: `Yes` keeps the feed out of Apple Podcasts' directory; the
+        // Podcast Index `block` tag (lower-case `yes`) asks every platform.
+        xml.text("itunes:block", &[], "Yes");
+    }
+    xml.text("podcast:guid", &[], &feed.guid);
     xml.text(
         "podcast:locked",
         &[("owner", &ch.owner.email)],
         if ch.locked { "yes" } else { "no" },
     );
     xml.text("podcast:medium", &[], "podcast");
+    if feed.blocked() {
+        xml.text("podcast:block", &[], "yes");
+    }
     for (slug, name, role) in regular_hosts(items) {
         item::person(xml, links, name, slug, role);
     }

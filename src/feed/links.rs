@@ -44,6 +44,15 @@ impl Links {
         }
     }
 
+    /// Links under the base URL as configured, whatever `--base-url` or a
+    /// preview port says: the URLs `podcast:guid`s are derived from.
+    pub fn configured(config: &crate::config::Config) -> Links {
+        Links {
+            feed_path: config.server.feed_path.clone(),
+            ..Links::new(&config.channel.configured_base_url)
+        }
+    }
+
     /// The website's home page.
     pub fn home(&self) -> &str {
         &self.base

@@ -48,6 +48,10 @@ pub struct Feed<'a> {
     pub link: String,
     /// Where the feed itself is published (`atom:link rel="self"`).
     pub self_url: String,
+    /// `podcast:guid`: configured for the show, else derived from the feed's
+    /// URL under the *configured* base URL, so a preview on another port or
+    /// `--base-url` publishes the same one (it must never change).
+    pub guid: String,
     /// The selected episodes, newest first, future ones included (they are
     /// filtered at render time, so a cached selection stays valid).
     pub episodes: Vec<&'a Episode>,
@@ -57,12 +61,17 @@ impl<'a> Feed<'a> {
     /// The show's own feed with every episode.
     pub fn main(config: &Config, episodes: &'a [Episode]) -> Feed<'a> {
         let links = Links::for_config(config);
+        let guid = config.channel.podcast_guid.map_or_else(
+            || podcast_guid(&Links::configured(config).feed()),
+            |g| g.to_string(),
+        );
         Feed {
             scope: Scope::All,
             title: config.channel.title.clone(),
             description: config.channel.description.clone(),
             link: links.home().to_string(),
             self_url: links.feed(),
+            guid,
             episodes: newest_first(episodes.iter()),
         }
     }
@@ -84,6 +93,7 @@ impl<'a> Feed<'a> {
             description: format!("Avsnitt av {show} där {name} medverkar."),
             link: links.person(slug),
             self_url: links.person_feed(slug),
+            guid: podcast_guid(&Links::configured(config).person_feed(slug)),
             episodes: newest_first(
                 episodes
                     .iter()
@@ -109,6 +119,7 @@ impl<'a> Feed<'a> {
             description,
             link: links.theme(slug),
             self_url: links.theme_feed(slug),
+            guid: podcast_guid(&Links::configured(config).theme_feed(slug)),
             episodes: newest_first(
                 episodes
                     .iter()
@@ -135,19 +146,62 @@ impl<'a> Feed<'a> {
             .min()
     }
 
+    /// Whether directories must not list this feed as a show of its own:
+    /// person and theme feeds are subsets of the show for subscribing only,
+    /// and would otherwise appear as duplicates of it.
+    pub fn blocked(&self) -> bool {
+        self.scope != Scope::All
+    }
+
     /// The RSS document as of `now`.
     pub fn render(&self, config: &Config, now: DateTime<Utc>) -> String {
+        self.render_with(config, now, PARALLEL_ITEMS)
+    }
+
+    /// [`Feed::render`], with items rendered in parallel from `parallel`
+    /// items on (tests compare both ways).
+    fn render_with(&self, config: &Config, now: DateTime<Utc>, parallel: usize) -> String {
         let links = Links::for_config(config);
         let items: Vec<&Episode> = self.published(now).collect();
-        let mut xml = xml::Xml::new(2048 + items.len() * 3072);
+        let mut xml = xml::Xml::new(2048 + items.len() * ITEM_BYTES);
         channel::open(&mut xml, config, &links, self, &items);
-        for episode in &items {
-            item::write(&mut xml, config, &links, episode);
+        if items.len() < parallel {
+            for episode in &items {
+                item::write(&mut xml, config, &links, episode);
+            }
+        } else {
+            // Items are independent of each other: render runs of them on
+            // every core and join them in order (the same bytes).
+            use rayon::prelude::*;
+            let run = items.len().div_ceil(rayon::current_num_threads() * 4);
+            let parts: Vec<String> = items
+                .par_chunks(run.max(MIN_RUN))
+                .map(|chunk| {
+                    let mut part = xml.fragment(chunk.len() * ITEM_BYTES);
+                    for episode in chunk {
+                        item::write(&mut part, config, &links, episode);
+                    }
+                    part.into_string()
+                })
+                .collect();
+            for part in &parts {
+                xml.raw(part);
+            }
         }
         channel::close(&mut xml);
         xml.finish()
     }
 }
+
+/// Bytes reserved per item (a typical item with a page of notes is ~2 KiB).
+const ITEM_BYTES: usize = 3072;
+
+/// Feeds with at least this many items render their items in parallel;
+/// below it, the threads cost more than they save.
+const PARALLEL_ITEMS: usize = 128;
+
+/// The fewest items one parallel task renders.
+const MIN_RUN: usize = 32;
 
 /// The show's feed as of `now`: shorthand for [`Feed::main`] + [`Feed::render`].
 pub fn render(config: &Config, episodes: &[Episode], now: DateTime<Utc>) -> String {

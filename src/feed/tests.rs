@@ -227,3 +227,13 @@ fn hand_written_rfc2822_matches_strftime() {
         );
     }
 }
+
+#[test]
+fn items_rendered_in_parallel_give_the_same_bytes() {
+    let config = config();
+    let episodes = synthetic::episodes(300);
+    let feed = Feed::main(&config, &episodes);
+    let sequential = feed.render_with(&config, now(), usize::MAX);
+    assert_eq!(feed.render_with(&config, now(), 1), sequential);
+    assert_eq!(feed.render(&config, now()), sequential);
+}

@@ -143,6 +143,25 @@ impl Xml {
         Xml { out, depth: 0 }
     }
 
+    /// An empty part of this document at its current depth, to be filled
+    /// elsewhere (another thread) and appended with [`Xml::raw`].
+    pub fn fragment(&self, capacity: usize) -> Xml {
+        Xml {
+            out: String::with_capacity(capacity),
+            depth: self.depth,
+        }
+    }
+
+    /// Appends `part`, markup written by a [`Xml::fragment`] of this document.
+    pub fn raw(&mut self, part: &str) {
+        self.out.push_str(part);
+    }
+
+    /// A fragment's text, for [`Xml::raw`].
+    pub fn into_string(self) -> String {
+        self.out
+    }
+
     fn start_tag(&mut self, name: &str, attrs: &[(&str, &str)]) {
         self.out.push('\n');
         for _ in 0..self.depth {

@@ -86,25 +86,32 @@ pub enum Coding {
 /// The client's weight (q) for each coding we have: listed explicitly, or
 /// covered by `*` (§12.5.3). Unlisted codings weigh 0.
 fn weights(headers: &HeaderMap) -> (f32, f32) {
-    let (mut gzip, mut br, mut star) = (None, None, 0.0f32);
+    let (mut gzip, mut br, mut star) = (None, None, None::<f32>);
     for value in headers.get_all(header::ACCEPT_ENCODING) {
         let Ok(value) = value.to_str() else { continue };
         for item in value.split(',') {
             let mut parts = item.split(';');
-            let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let coding = parts.next().unwrap_or("").trim();
+            // Compared without lower-casing a copy: this runs per request.
+            let slot =
+                if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+                    &mut gzip
+                } else if coding.eq_ignore_ascii_case("br") {
+                    &mut br
+                } else if coding == "*" {
+                    &mut star
+                } else {
+                    continue;
+                };
             let q = parts
                 .filter_map(|p| p.trim().strip_prefix("q="))
                 .filter_map(|q| q.trim().parse::<f32>().ok())
                 .next()
                 .unwrap_or(1.0);
-            match coding.as_str() {
-                "gzip" | "x-gzip" => gzip = Some(q),
-                "br" => br = Some(q),
-                "*" => star = q,
-                _ => {}
-            }
+            *slot = Some(q);
         }
     }
+    let star = star.unwrap_or(0.0);
     (gzip.unwrap_or(star), br.unwrap_or(star))
 }
 

@@ -10,9 +10,9 @@ mod rendered;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -149,14 +149,8 @@ pub async fn get(state: &AppState, scope: Scope) -> Result<Option<Arc<Rendered>>
     let s = state.clone();
     let key = scope.clone();
     let rendered = tokio::task::spawn_blocking(move || {
-        render(
-            &s.inner.config,
-            &key,
-            &episodes,
-            revision,
-            previous.as_ref(),
-            now,
-        )
+        let modified = |etag: &str| last_modified(&s, &key, etag, previous.as_ref());
+        render(&s.inner.config, &key, &episodes, revision, modified, now)
     })
     .await??;
     let Some(rendered) = rendered else {
@@ -169,6 +163,53 @@ pub async fn get(state: &AppState, scope: Scope) -> Result<Option<Arc<Rendered>>
         }
     }
     Ok(Some(rendered))
+}
+
+/// `Last-Modified` for bytes of `scope` tagged `etag`: when they were first
+/// served, as recorded in the catalogue (so a restart does not move it). If
+/// the catalogue cannot be written, the date of the previous bytes when they
+/// are the same, else now.
+fn last_modified(
+    state: &AppState,
+    scope: &Scope,
+    etag: &str,
+    previous: Option<&Validators>,
+) -> SystemTime {
+    let now = SystemTime::now();
+    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let stamped = state
+        .inner
+        .db
+        .lock()
+        .map_err(|_| Error::Internal("catalogue lock poisoned".into()))
+        .and_then(|conn| {
+            let secs = i64::try_from(secs).unwrap_or(i64::MAX);
+            Ok(catalog::feed_version::stamp(
+                &conn,
+                &scope_key(scope),
+                etag,
+                secs,
+            )?)
+        });
+    match stamped {
+        Ok(at) => UNIX_EPOCH + Duration::from_secs(u64::try_from(at).unwrap_or(0)),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot record the feed's modification time");
+            match previous {
+                Some(p) if p.etag == etag => p.last_modified,
+                _ => now,
+            }
+        }
+    }
+}
+
+/// The name a feed's modification time is stored under.
+fn scope_key(scope: &Scope) -> String {
+    match scope {
+        Scope::All => "all".into(),
+        Scope::Person(slug) => format!("person:{slug}"),
+        Scope::Theme(slug) => format!("theme:{slug}"),
+    }
 }
 
 /// The catalogue's episodes, loaded once per revision.
@@ -205,26 +246,28 @@ async fn episodes(state: &AppState) -> Result<(i64, Arc<Vec<Episode>>), Error> {
 }
 
 /// `GET`/`HEAD` of the show's feed (`/feed.xml`, or `server.feed_path`).
-pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
-    respond(&state, Scope::All, &headers).await
+/// Takes the request whole so its headers are read in place (the
+/// `HeaderMap` extractor clones them, an allocation per header).
+pub async fn show(State(state): State<AppState>, req: Request) -> Result<Response, Error> {
+    respond(&state, Scope::All, req.headers()).await
 }
 
 /// `GET`/`HEAD /personer/{slug}/feed.xml`.
 pub async fn person(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    headers: HeaderMap,
+    req: Request,
 ) -> Result<Response, Error> {
-    respond(&state, Scope::Person(slug), &headers).await
+    respond(&state, Scope::Person(slug), req.headers()).await
 }
 
 /// `GET`/`HEAD /teman/{slug}/feed.xml`.
 pub async fn theme(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    headers: HeaderMap,
+    req: Request,
 ) -> Result<Response, Error> {
-    respond(&state, Scope::Theme(slug), &headers).await
+    respond(&state, Scope::Theme(slug), req.headers()).await
 }
 
 async fn respond(state: &AppState, scope: Scope, headers: &HeaderMap) -> Result<Response, Error> {

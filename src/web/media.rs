@@ -1,10 +1,17 @@
 //! `GET`/`HEAD /media/…`: audio, artwork, transcripts and chapters from the
 //! media folder, with byte ranges (RFC 9110 §14), `If-Range`, conditional
-//! requests and exact lengths. Files are streamed in 256 KiB reads, never
-//! read whole, so memory stays flat however long the file is.
+//! requests and exact lengths.
+//!
+//! Each request costs one trip to the blocking pool: resolving symlinks,
+//! opening, `fstat`, the conditional and range decisions and, for a body up
+//! to [`SHORT`] (the 1 MiB ranges players ask for), the one positional read
+//! of the whole body. Longer bodies (whole episodes) are streamed in
+//! [`LONG_CHUNK`] positional reads, never read whole, so memory per
+//! listener stays flat however long the file is.
 
-use std::io::{Read as _, Seek as _, SeekFrom};
-use std::path::Path;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -17,16 +24,12 @@ use super::conditional::Validators;
 use super::range::{self, Ranged};
 use super::{AppState, Error, path};
 
-/// Read size for short responses (up to [`SHORT`], e.g. the 1 MiB ranges
-/// players ask for): one blocking-pool hop and one read per chunk, so a
-/// 1 MiB range costs four. (A single 1 MiB read measured no faster.)
-const CHUNK: u64 = 256 * 1024;
-
-/// Read size for long streams (whole episodes to many listeners): smaller,
+/// Read size for long streams (whole episodes to many listeners): small,
 /// so memory per connection stays low (a chunk in flight, one being read).
 const LONG_CHUNK: u64 = 64 * 1024;
 
-/// Responses up to this size use [`CHUNK`], longer ones [`LONG_CHUNK`].
+/// Bodies up to this size are read in one positional read in the same
+/// blocking-pool trip as the open; longer ones are streamed.
 const SHORT: u64 = 1024 * 1024;
 
 /// `Cache-Control` for media: files are replaced under new names, not edited.
@@ -40,22 +43,51 @@ pub async fn file(
     headers: HeaderMap,
 ) -> Result<Response, Error> {
     let raw = uri.path().strip_prefix("/media/").ok_or(Error::NotFound)?;
-    let root = &state.inner.media_root;
-    let wanted = path::resolve(root, raw).map_err(|refused| {
+    let wanted = path::resolve(&state.inner.media_root, raw).map_err(|refused| {
         tracing::debug!(%refused, path = raw, "media path refused");
         Error::NotFound
     })?;
-    // Resolve symlinks and check the result is still inside the folder.
-    let real = tokio::fs::canonicalize(&wanted)
-        .await
-        .map_err(|_| Error::NotFound)?;
-    if !real.starts_with(root) {
-        return Err(Error::NotFound);
-    }
-    let file = tokio::fs::File::open(&real)
-        .await
-        .map_err(|_| Error::NotFound)?;
-    let meta = file.metadata().await?;
+    let head = method == Method::HEAD;
+    let prepared = tokio::task::spawn_blocking(move || {
+        prepare(&state.inner.media_root, &wanted, &headers, head)
+    })
+    .await??;
+    Ok(prepared.into_response())
+}
+
+/// What the blocking trip found out and read.
+struct Prepared {
+    validators: Validators,
+    sent: Sent,
+}
+
+/// The response's status and body.
+enum Sent {
+    /// `304 Not Modified`.
+    NotModified,
+    /// `200` or `206` with the bytes `start..start + count`.
+    Bytes {
+        status: StatusCode,
+        start: u64,
+        count: u64,
+        len: u64,
+        content_type: &'static str,
+        body: Content,
+    },
+}
+
+/// A body read already, streamed later, or none (`HEAD`).
+enum Content {
+    Empty,
+    Read(Bytes),
+    Stream(Arc<File>),
+}
+
+/// Resolves, opens and checks the file, decides what to send and reads a
+/// short body: everything blocking a request needs, in one go.
+fn prepare(root: &Path, wanted: &Path, headers: &HeaderMap, head: bool) -> Result<Prepared, Error> {
+    let (file, real) = open_inside(root, wanted)?;
+    let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(Error::NotFound);
     }
@@ -65,73 +97,130 @@ pub async fn file(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
     let validators = Validators::new(format!("\"{len:x}-{nanos:x}\""), modified);
-
-    let mut res = if validators.not_modified(&headers) {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        let ranged = match headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
-            Some(h) if validators.range_allowed(&headers) => range::parse(h, len),
-            _ => Ranged::Full,
-        };
-        let (status, start, count) = match ranged {
-            Ranged::Full => (StatusCode::OK, 0, len),
-            Ranged::Partial { start, end } => (StatusCode::PARTIAL_CONTENT, start, end - start + 1),
-            Ranged::Unsatisfiable => return Err(Error::RangeNotSatisfiable { len }),
-        };
-        let body = if method == Method::HEAD {
-            Body::empty()
-        } else {
-            Body::from_stream(chunks(file.into_std().await, start, count))
-        };
-        let mut res = (status, body).into_response();
-        let h = res.headers_mut();
-        put(h, header::CONTENT_LENGTH, &count.to_string());
-        put(h, header::CONTENT_TYPE, content_type(&real));
-        if status == StatusCode::PARTIAL_CONTENT {
-            let range = format!("bytes {start}-{}/{len}", start + count - 1);
-            put(h, header::CONTENT_RANGE, &range);
-        }
-        res
+    if validators.not_modified(headers) {
+        return Ok(Prepared {
+            validators,
+            sent: Sent::NotModified,
+        });
+    }
+    let ranged = match headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
+        Some(h) if validators.range_allowed(headers) => range::parse(h, len),
+        _ => Ranged::Full,
     };
-    let h = res.headers_mut();
-    put(h, header::ACCEPT_RANGES, "bytes");
-    put(h, header::ETAG, &validators.etag);
-    put(h, header::LAST_MODIFIED, &validators.http_date());
-    put(h, header::CACHE_CONTROL, MEDIA_CACHE_CONTROL);
-    put(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    Ok(res)
+    let (status, start, count) = match ranged {
+        Ranged::Full => (StatusCode::OK, 0, len),
+        Ranged::Partial { start, end } => (StatusCode::PARTIAL_CONTENT, start, end - start + 1),
+        Ranged::Unsatisfiable => return Err(Error::RangeNotSatisfiable { len }),
+    };
+    let body = if head {
+        Content::Empty
+    } else if count <= SHORT {
+        Content::Read(read_at(&file, start, count)?)
+    } else {
+        Content::Stream(Arc::new(file))
+    };
+    Ok(Prepared {
+        validators,
+        sent: Sent::Bytes {
+            status,
+            start,
+            count,
+            len,
+            content_type: content_type(&real),
+            body,
+        },
+    })
 }
 
-/// `count` bytes of `file` from `start`, read in chunks on the
-/// blocking pool: one read straight into the buffer that is sent, rather
-/// than tokio's file (which reads into its own buffer and copies).
+/// Opens `wanted` after resolving symlinks, refusing anything whose real
+/// path lies outside `root` (a symlink in the folder pointing out of it).
+fn open_inside(root: &Path, wanted: &Path) -> Result<(File, PathBuf), Error> {
+    let real = std::fs::canonicalize(wanted).map_err(|_| Error::NotFound)?;
+    if !real.starts_with(root) {
+        return Err(Error::NotFound);
+    }
+    let file = File::open(&real).map_err(|_| Error::NotFound)?;
+    Ok((file, real))
+}
+
+/// `count` bytes of `file` from `start`, read by `pread` straight into the
+/// spare capacity of the buffer that is sent: no zeroing first (a 1 MiB
+/// memset per range) and no seek, so a shared file needs no lock.
+fn read_at(file: &File, start: u64, count: u64) -> std::io::Result<Bytes> {
+    let len = usize::try_from(count).map_err(std::io::Error::other)?;
+    let mut buf = Vec::with_capacity(len);
+    while buf.len() < len {
+        let offset = start + buf.len() as u64;
+        let n = rustix::io::pread(file, rustix::buffer::spare_capacity(&mut buf), offset)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+    }
+    Ok(Bytes::from(buf))
+}
+
+impl IntoResponse for Prepared {
+    fn into_response(self) -> Response {
+        let mut res = match self.sent {
+            Sent::NotModified => StatusCode::NOT_MODIFIED.into_response(),
+            Sent::Bytes {
+                status,
+                start,
+                count,
+                len,
+                content_type,
+                body,
+            } => {
+                let body = match body {
+                    Content::Empty => Body::empty(),
+                    Content::Read(bytes) => Body::from(bytes),
+                    Content::Stream(file) => Body::from_stream(chunks(file, start, count)),
+                };
+                let mut res = (status, body).into_response();
+                let h = res.headers_mut();
+                h.insert(header::CONTENT_LENGTH, HeaderValue::from(count));
+                h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+                if status == StatusCode::PARTIAL_CONTENT {
+                    let range = format!("bytes {start}-{}/{len}", start + count - 1);
+                    put(h, header::CONTENT_RANGE, &range);
+                }
+                res
+            }
+        };
+        let h = res.headers_mut();
+        h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+        put(h, header::ETAG, &self.validators.etag);
+        put(h, header::LAST_MODIFIED, &self.validators.http_date());
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(MEDIA_CACHE_CONTROL),
+        );
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        res
+    }
+}
+
+/// `count` bytes of `file` from `start`, in [`LONG_CHUNK`] positional reads
+/// on the blocking pool (no seek: the file is shared, not moved around).
 fn chunks(
-    file: std::fs::File,
+    file: Arc<File>,
     start: u64,
     count: u64,
 ) -> impl Stream<Item = std::io::Result<Bytes>> + Send {
-    let chunk = if count <= SHORT { CHUNK } else { LONG_CHUNK };
-    futures_util::stream::try_unfold(
-        (Some(file), start, count),
-        move |(file, pos, left)| async move {
-            let Some(mut file) = file.filter(|_| left > 0) else {
-                return Ok(None);
-            };
-            let (file, buf) = tokio::task::spawn_blocking(move || {
-                // One read straight into the buffer that is sent. (Zeroing it
-                // first costs less than `read_to_end`, which starts with 8 KiB
-                // reads and grows them: several syscalls per chunk.)
-                let mut buf = vec![0; chunk.min(left) as usize];
-                file.seek(SeekFrom::Start(pos))?;
-                file.read_exact(&mut buf)?;
-                Ok::<_, std::io::Error>((file, buf))
-            })
+    futures_util::stream::try_unfold((file, start, count), |(file, pos, left)| async move {
+        if left == 0 {
+            return Ok(None);
+        }
+        let n = LONG_CHUNK.min(left);
+        let f = Arc::clone(&file);
+        let bytes = tokio::task::spawn_blocking(move || read_at(&f, pos, n))
             .await
             .map_err(std::io::Error::other)??;
-            let n = buf.len() as u64;
-            Ok(Some((Bytes::from(buf), (Some(file), pos + n, left - n))))
-        },
-    )
+        Ok(Some((bytes, (file, pos + n, left - n))))
+    })
 }
 
 fn put(h: &mut HeaderMap, name: header::HeaderName, value: &str) {

@@ -95,3 +95,26 @@ fn a_missing_config_file_is_named() {
         r.stderr
     );
 }
+
+#[test]
+fn podcast_guid_must_be_a_uuid_and_is_used_when_set() {
+    let from = "# podcast_guid = \"…\"";
+    let (p, r) = with_config(|t| t.replace(from, "podcast_guid = \"not-a-uuid\""));
+    assert!(!r.ok, "a bad guid accepted");
+    let text = std::fs::read_to_string(p.path("feed-config.toml")).expect("read");
+    let line = line_of(&text, "not-a-uuid");
+    let want = format!("feed-config.toml: line {line}: `channel.podcast_guid`");
+    assert!(r.stderr.contains(&want), "{}", r.stderr);
+    assert!(!p.path("podcatalog.db").exists());
+
+    let guid = "9b024349-ccf0-5f69-a609-6b82873eab3c";
+    let (p, r) = with_config(|t| t.replace(from, &format!("podcast_guid = \"{guid}\"")));
+    assert!(r.ok, "{}", r.stderr);
+    let feed = p.run(&["feed"]);
+    assert!(
+        feed.stdout
+            .contains(&format!("<podcast:guid>{guid}</podcast:guid>")),
+        "{}",
+        feed.stdout
+    );
+}

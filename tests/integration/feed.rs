@@ -224,6 +224,55 @@ fn person_and_theme_feeds_carry_only_their_episodes() {
     );
 }
 
+/// Regression: the guid came from the base URL the server ran with, so a
+/// preview on another port (or `--base-url`) published another show.
+#[test]
+fn the_podcast_guid_comes_from_the_configured_url_or_the_setting() {
+    let project = fixture::project();
+    let episodes = stored(&project);
+    let mut config = project.config.clone();
+    config.channel.base_url = url::Url::parse("http://127.0.0.1:9999/").expect("url");
+    let guid = |config: &podcatalog::config::Config| {
+        let xml = feed::render(config, &episodes, now());
+        let doc = Document::parse(&xml).expect("xml");
+        let ch = child(doc.root_element(), None, "channel").expect("channel");
+        text(ch, Some(PODCAST), "guid").to_string()
+    };
+    assert_eq!(guid(&config), feed::podcast_guid("127.0.0.1:8080/feed.xml"));
+    let set = uuid::Uuid::parse_str("9b024349-ccf0-5f69-a609-6b82873eab3c").expect("uuid");
+    config.channel.podcast_guid = Some(set);
+    assert_eq!(guid(&config), set.to_string());
+}
+
+#[test]
+fn person_and_theme_feeds_are_blocked_with_guids_of_their_own() {
+    let project = fixture::project();
+    let episodes = stored(&project);
+    let mut config = project.config.clone();
+    config.channel.base_url = url::Url::parse("http://127.0.0.1:9999/").expect("url");
+    config.channel.podcast_guid = Some(uuid::Uuid::new_v4());
+    let feeds = [
+        (
+            Feed::person(&config, &episodes, "asa-oberg").expect("person"),
+            "127.0.0.1:8080/personer/asa-oberg/feed.xml",
+        ),
+        (
+            Feed::theme(&config, &episodes, "demokrati").expect("theme"),
+            "127.0.0.1:8080/teman/demokrati/feed.xml",
+        ),
+    ];
+    for (f, url) in feeds {
+        let xml = f.render(&config, now());
+        let doc = Document::parse(&xml).expect("xml");
+        let ch = child(doc.root_element(), None, "channel").expect("channel");
+        assert_eq!(text(ch, Some(ITUNES), "block"), "Yes", "{url}");
+        assert_eq!(text(ch, Some(PODCAST), "block"), "yes", "{url}");
+        assert_eq!(text(ch, Some(PODCAST), "guid"), feed::podcast_guid(url));
+    }
+    let xml = feed::render(&config, &episodes, now());
+    assert!(!xml.contains("block>"), "the show itself is listed");
+}
+
 #[test]
 fn podcatalog_feed_and_build_publish_the_same_feed() {
     let project = crate::common::Project::initialised();

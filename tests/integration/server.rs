@@ -51,8 +51,22 @@ pub async fn start_with(mut config: Config, conn: rusqlite::Connection) -> Runni
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
+    config.channel.base_url = url::Url::parse(&format!("http://{addr}/")).expect("url");
+    run(listener, config, conn)
+}
+
+/// Serves `config` with its links as configured (the same bytes whatever
+/// port the server gets, as a restarted production server serves).
+pub async fn start_as_configured(config: Config, conn: rusqlite::Connection) -> Running {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    run(listener, config, conn)
+}
+
+fn run(listener: tokio::net::TcpListener, config: Config, conn: rusqlite::Connection) -> Running {
+    let addr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}/");
-    config.channel.base_url = url::Url::parse(&base).expect("url");
     let state = AppState::new(config, conn).expect("state");
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(web::serve(listener, state, async {
@@ -234,6 +248,33 @@ async fn the_feed_revalidates_and_comes_gzipped_or_brotli() {
     );
     assert!(head.bytes().await.expect("body").is_empty());
     server.shutdown().await;
+}
+
+/// Regression: `Last-Modified` was the server's start time, so after every
+/// restart apps asking `If-Modified-Since` downloaded the unchanged feed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn last_modified_survives_a_restart_when_nothing_changed() {
+    let project = fixture::project();
+    let http = client();
+    let first = start_as_configured(project.config.clone(), project.connect()).await;
+    let res = http.get(first.url("feed.xml")).send().await.expect("get");
+    let modified = header(res.headers(), header::LAST_MODIFIED).to_string();
+    let etag = header(res.headers(), header::ETAG).to_string();
+    first.shutdown().await;
+    // Past the next whole second, so a date taken at start-up would differ.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let second = start_as_configured(project.config.clone(), project.connect()).await;
+    let res = http
+        .get(second.url("feed.xml"))
+        .header(header::IF_MODIFIED_SINCE, &modified)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED, "after a restart");
+    assert_eq!(header(res.headers(), header::LAST_MODIFIED), modified);
+    assert_eq!(header(res.headers(), header::ETAG), etag);
+    second.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -24,6 +24,9 @@ const FEED_CACHE_CONTROL: &str = "public, max-age=60";
 /// the Podcast Index accept and browsers do not try to render).
 const FEED_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
 
+/// Headers a feed response ends up with (ours and `headers::add`'s).
+const RESPONSE_HEADERS: usize = 16;
+
 /// One encoding of a rendered feed with its header values, built once.
 #[derive(Debug)]
 struct Encoded {
@@ -82,7 +85,9 @@ impl Rendered {
         } else {
             Response::new(Body::from(enc.body.clone()))
         };
+        // Room for ours and the security headers, so the map never grows.
         let h = res.headers_mut();
+        h.reserve(RESPONSE_HEADERS);
         h.insert(header::ETAG, enc.etag.clone());
         h.insert(header::LAST_MODIFIED, enc.last_modified.clone());
         h.insert(
@@ -111,13 +116,14 @@ impl Rendered {
 }
 
 /// Renders the feed for `scope`, or `None` when the person or theme does
-/// not exist; `previous` keeps `Last-Modified` when the bytes are unchanged.
+/// not exist; `modified` gives `Last-Modified` for the bytes' ETag (the
+/// first time those bytes were served, kept in the catalogue).
 pub(super) fn render(
     config: &Config,
     scope: &Scope,
     episodes: &[Episode],
     revision: i64,
-    previous: Option<&Validators>,
+    modified: impl FnOnce(&str) -> SystemTime,
     now: DateTime<Utc>,
 ) -> Result<Option<Rendered>, Error> {
     let feed = match scope {
@@ -133,10 +139,7 @@ pub(super) fn render(
     let digest = sha2::Sha256::digest(&plain);
     let tag = hex::encode(&digest[..12]);
     let etag = format!("\"{tag}\"");
-    let modified = match previous {
-        Some(p) if p.etag == etag => p.last_modified,
-        _ => SystemTime::now(),
-    };
+    let modified = modified(&etag);
     Ok(Some(Rendered {
         plain: Encoded::new(plain, Validators::new(etag, modified))?,
         gzip: Encoded::new(gzip, Validators::new(format!("\"{tag}-gzip\""), modified))?,
