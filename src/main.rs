@@ -9,7 +9,10 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // Warnings, and the request log of `serve` (one line a request).
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new("warn,podcatalog::access=info")
+                }),
         )
         .with_writer(std::io::stderr)
         .init();
