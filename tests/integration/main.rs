@@ -7,6 +7,7 @@ mod common;
 mod config_errors;
 mod feed;
 mod fixture;
+mod hardening_http;
 mod import_errors;
 mod media_serving;
 mod probe;

@@ -46,7 +46,16 @@ pub async fn start(project: &Project) -> Running {
     start_with(project.config.clone(), project.connect()).await
 }
 
-pub async fn start_with(mut config: Config, conn: rusqlite::Connection) -> Running {
+pub async fn start_with(config: Config, conn: rusqlite::Connection) -> Running {
+    start_with_limits(config, conn, web::Limits::default()).await
+}
+
+/// [`start_with`] with other connection limits (shorter deadlines, a cap).
+pub async fn start_with_limits(
+    mut config: Config,
+    conn: rusqlite::Connection,
+    limits: web::Limits,
+) -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -55,7 +64,7 @@ pub async fn start_with(mut config: Config, conn: rusqlite::Connection) -> Runni
     config.channel.base_url = url::Url::parse(&base).expect("url");
     let state = AppState::new(config, conn).expect("state");
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(web::serve(listener, state, async {
+    let task = tokio::spawn(web::serve_with(listener, state, limits, async {
         let _ = stopped.await;
     }));
     Running {
