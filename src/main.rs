@@ -15,6 +15,8 @@ fn main() -> ExitCode {
                 }),
         )
         .with_writer(std::io::stderr)
+        // Colours for a terminal only: the request log goes to journals and files.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = podcatalog::cli::Cli::parse();
     match podcatalog::cli::run(cli) {

@@ -486,3 +486,85 @@ async fn text_is_compressed_audio_and_images_never() {
     assert!(plain.starts_with("WEBVTT") && plain.contains("nummer 199"));
     server.shutdown().await;
 }
+
+/// CPU time (user + system, in clock ticks) the process has used so far.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    // Fields after the parenthesised command name; utime and stime are the
+    // 14th and 15th fields of the whole line.
+    let rest = stat.rsplit_once(')').expect("comm").1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime")
+}
+
+/// A server process that a failed test does not leave behind.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `podcatalog serve` with only 24 file descriptors: it starts with about
+/// 15 open, so accepting runs into `EMFILE` after a few connections. The
+/// loop must pause rather than spin on the error, and serve everyone once
+/// descriptors are free again.
+#[cfg(target_os = "linux")]
+#[test]
+fn out_of_descriptors_the_server_pauses_and_recovers() {
+    use std::io::BufRead as _;
+    let shipped = crate::common::Project::shipped();
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", "ulimit -n 24 && exec \"$0\" serve --addr 127.0.0.1:0"])
+        .arg(env!("CARGO_BIN_EXE_podcatalog"))
+        .current_dir(shipped.dir.path())
+        .env_remove("PODCATALOG_CONFIG")
+        .env("RUST_LOG", "warn")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let mut lines = std::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let child = KillOnDrop(child);
+    let addr: SocketAddr = loop {
+        let line = lines
+            .next()
+            .expect("serve printed its address")
+            .expect("line");
+        if let Some(rest) = line.strip_prefix("serving on http://") {
+            break rest.split('/').next().expect("addr").parse().expect("addr");
+        }
+    };
+    let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+
+    let mut clients: Vec<TcpStream> = (0..20).map(|_| connect(addr)).collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let before = cpu_ticks(child.0.id());
+    std::thread::sleep(Duration::from_secs(1));
+    let spent = cpu_ticks(child.0.id()) - before;
+    assert!(
+        spent < 20,
+        "{spent} ticks in a second: the accept loop spins"
+    );
+
+    for c in &mut clients {
+        c.write_all(&get(b"/feed.xml", "")).expect("write");
+    }
+    for mut c in clients {
+        let (out, closed) = read_until_closed(&mut c);
+        assert!(closed);
+        assert_eq!(status(&out), 200, "every client is served in the end");
+    }
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status()
+        .expect("kill");
+    let mut child = child;
+    assert!(child.0.wait().expect("wait").success(), "clean exit");
+    let log = log.join().expect("log");
+    assert!(
+        log.iter().any(|l| l.contains("cannot accept connections")),
+        "EMFILE was reached and reported: {log:?}"
+    );
+}
