@@ -25,6 +25,7 @@ pub mod pages;
 pub mod path;
 pub mod range;
 pub mod server;
+mod stall;
 
 use std::future::Future;
 use std::path::PathBuf;

@@ -9,7 +9,9 @@
 //! each. hyper closes a connection that has not sent a complete request
 //! head within [`Limits::header_timeout`] of starting to wait for one, which
 //! is the slowloris deadline on a new connection and the idle keep-alive
-//! timeout between requests. Accept errors that mean "out of descriptors or
+//! timeout between requests; a connection on which nothing has moved for
+//! [`Limits::stall_timeout`] (a client that stopped reading) is closed too.
+//! Accept errors that mean "out of descriptors or
 //! memory" pause the loop briefly rather than spinning on them. On shutdown
 //! the loop stops accepting, asks every connection to close after its
 //! response in flight, and returns when the last one has.
@@ -34,12 +36,18 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tower::Service as _;
 
+use super::stall::Stalls;
 use super::{access, limits};
 
 /// Deadline for a complete request head, counted from when the server
 /// starts waiting for it: on a new connection, and after each response on a
 /// kept-alive one (so it is also the idle keep-alive timeout).
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connection on which no byte has moved either way for this long is
+/// closed (see [`super::stall`]); longer than [`super::REQUEST_TIMEOUT`], so
+/// a slow handler is never cut off by it.
+pub const STALL_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Connection cap when the descriptor limit cannot be read.
 pub const MAX_CONNECTIONS: usize = 512;
@@ -54,6 +62,8 @@ pub struct Limits {
     pub max_connections: usize,
     /// See [`HEADER_TIMEOUT`].
     pub header_timeout: Duration,
+    /// See [`STALL_TIMEOUT`].
+    pub stall_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -67,6 +77,7 @@ impl Default for Limits {
         Limits {
             max_connections,
             header_timeout: HEADER_TIMEOUT,
+            stall_timeout: STALL_TIMEOUT,
         }
     }
 }
@@ -100,6 +111,7 @@ pub async fn run(
         };
         match next {
             Ok((stream, permit)) => {
+                let stream = Stalls::new(stream, limits.stall_timeout);
                 let conn = connection(http.clone(), stream, router.clone(), stopping.clone());
                 tokio::spawn(async move {
                     conn.await;
@@ -174,7 +186,7 @@ fn is_per_connection(e: &io::Error) -> bool {
 /// and its response in flight has been sent.
 async fn connection(
     http: http1::Builder,
-    stream: TcpStream,
+    stream: Stalls<TcpStream>,
     router: Router,
     mut stopping: watch::Receiver<bool>,
 ) {

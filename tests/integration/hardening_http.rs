@@ -229,11 +229,45 @@ async fn an_idle_keep_alive_connection_is_closed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_a_download_is_cut_off() {
+    let project = fixture::project();
+    // Larger than all the socket buffers between server and client.
+    let len: u64 = 64 * 1024 * 1024;
+    let big = std::fs::File::create(project.media().join("long.mp3")).expect("file");
+    big.set_len(len).expect("sparse file");
+    let limits = Limits {
+        stall_timeout: Duration::from_secs(1),
+        ..Limits::default()
+    };
+    let server = short_deadlines(&project, limits).await;
+    let addr = server.addr;
+    blocking(move || {
+        let mut stream = connect(addr);
+        stream
+            .write_all(&get(b"/media/long.mp3", ""))
+            .expect("write");
+        // Read nothing for longer than two periods, then everything there is.
+        std::thread::sleep(Duration::from_secs(3));
+        let (out, closed) = read_until_closed(&mut stream);
+        assert!(closed, "still open");
+        assert_eq!(status(&out), 200);
+        assert!(
+            (out.len() as u64) < len,
+            "the whole file came after a 3 s stall: {} bytes",
+            out.len()
+        );
+    })
+    .await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_beyond_the_connection_cap_wait_and_are_served_later() {
     let project = fixture::project();
     let limits = Limits {
         max_connections: 2,
         header_timeout: Duration::from_secs(30),
+        ..Limits::default()
     };
     let server = short_deadlines(&project, limits).await;
     let addr = server.addr;
