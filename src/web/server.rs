@@ -67,7 +67,7 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// [`HEADER_TIMEOUT`], and a connection cap that fits the process's
+    /// [`HEADER_TIMEOUT`], [`STALL_TIMEOUT`], and a connection cap that fits the process's
     /// descriptor limit: two descriptors a connection (the socket and a
     /// media file being sent), 64 kept back for the catalogue and logs.
     fn default() -> Limits {
@@ -120,10 +120,7 @@ pub async fn run(
             }
             Err(e) if is_per_connection(&e) => {}
             Err(e) => {
-                if warned.is_none_or(|t| t.elapsed() > Duration::from_secs(10)) {
-                    tracing::warn!(error = %e, "cannot accept connections; pausing");
-                    warned = Some(Instant::now());
-                }
+                warn_now_and_then(&e, &mut warned);
                 tokio::select! {
                     () = &mut shutdown => break,
                     () = tokio::time::sleep(ACCEPT_PAUSE) => {}
@@ -136,6 +133,15 @@ pub async fn run(
     // Every connection holds a permit until it has closed.
     let _all = permits.acquire_many(cap).await;
     Ok(())
+}
+
+/// Logs an accept error at most every ten seconds: it repeats every
+/// [`ACCEPT_PAUSE`] for as long as descriptors are short.
+fn warn_now_and_then(e: &io::Error, warned: &mut Option<Instant>) {
+    if warned.is_none_or(|t| t.elapsed() > Duration::from_secs(10)) {
+        tracing::warn!(error = %e, "cannot accept connections; pausing");
+        *warned = Some(Instant::now());
+    }
 }
 
 /// hyper's HTTP/1 settings: the timer its header deadline needs, the
