@@ -512,6 +512,17 @@ async fn text_is_compressed_audio_and_images_never() {
         let (enc, _) = encoding(&server, path, range).await;
         assert_eq!(enc, None, "/{path} {range:?}");
     }
+    // The weak tag of a compressed asset still revalidates.
+    let (_, css_etag) = encoding(&server, "assets/site.css", None).await;
+    assert!(css_etag.starts_with("W/"), "{css_etag}");
+    let again = client()
+        .get(server.url("assets/site.css"))
+        .header(header::ACCEPT_ENCODING, "gzip, br")
+        .header(header::IF_NONE_MATCH, &css_etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
     // gzip for a client that takes only gzip, and the bytes survive.
     let res = client()
         .get(server.url("media/long.vtt"))
