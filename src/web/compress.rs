@@ -4,7 +4,8 @@
 //! would be spent for nothing, and a range of a compressed stream means
 //! nothing to a player), never a `206` (tower-http skips a response with
 //! `Content-Range`), and never the feeds, which [`super::feeds`] keeps
-//! precompressed with one strong ETag per encoding.
+//! precompressed with one strong ETag per encoding (the layer is not even
+//! on their routes: feed polls, mostly `304`s, are the hot path).
 //!
 //! A compressed response is a different representation, so its strong ETag
 //! becomes weak (RFC 9110 §8.8.1): `If-None-Match` still matches it (weak

@@ -95,9 +95,6 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let feed = format!("/{}", state.config().server.feed_path);
     Router::new()
-        .route(&feed, get(feeds::show))
-        .route("/personer/{slug}/feed.xml", get(feeds::person))
-        .route("/teman/{slug}/feed.xml", get(feeds::theme))
         .route("/media/{*path}", get(media::file))
         .route("/", get(pages::home))
         .route("/avsnitt/{slug}", get(pages::episode))
@@ -107,8 +104,13 @@ pub fn app(state: AppState) -> Router {
         .route("/sok", get(pages::search_page))
         .route("/api/search", get(pages::search_api))
         .route("/assets/{name}", get(assets::file))
+        // Compression for the routes above only: the feeds below are kept
+        // precompressed, and their polls (mostly 304s) are the hot path.
+        .route_layer(compress::layer())
+        .route(&feed, get(feeds::show))
+        .route("/personer/{slug}/feed.xml", get(feeds::person))
+        .route("/teman/{slug}/feed.xml", get(feeds::theme))
         .fallback(pages::not_found)
-        .layer(compress::layer())
         .layer(axum::middleware::map_response(finish))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
