@@ -9,9 +9,14 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // Warnings, and the request log of `serve` (one line a request).
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new("warn,podcatalog::access=info")
+                }),
         )
         .with_writer(std::io::stderr)
+        // Colours for a terminal only: the request log goes to journals and files.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     survive_file_size_limit();
     let cli = podcatalog::cli::Cli::parse();

@@ -86,7 +86,13 @@ pub async fn file(Path(name): Path<String>, headers: HeaderMap) -> Result<Respon
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == asset.etag));
+        .is_some_and(|v| {
+            // Weak comparison (RFC 9110 §13.1.2): a compressed copy carries
+            // the tag as `W/"…"` (see `compress`).
+            v.split(',')
+                .map(|t| t.trim())
+                .any(|t| t.strip_prefix("W/").unwrap_or(t) == asset.etag)
+        });
     let mut res = if matches {
         StatusCode::NOT_MODIFIED.into_response()
     } else {

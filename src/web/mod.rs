@@ -6,18 +6,26 @@
 //! `127.0.0.1:0`) and a shutdown future. SQLite is only touched through
 //! `spawn_blocking`. The listener website (HTML pages, search and its JSON
 //! API, the stylesheet and script) lives in [`pages`] and [`assets`]; every
-//! response gets the security headers of [`headers`].
+//! response gets the security headers of [`headers`], and text responses
+//! are compressed ([`compress`]). The accept loop, its connection limits and
+//! the request limits are in [`server`] and [`limits`]; the request log in
+//! [`access`].
 
+pub mod access;
 pub mod assets;
+pub mod compress;
 mod conditional;
 mod error;
 mod feeds;
 pub mod headers;
 pub mod i18n;
+pub mod limits;
 mod media;
 pub mod pages;
 pub mod path;
 pub mod range;
+pub mod server;
+mod stall;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -26,16 +34,17 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use rusqlite::Connection;
 use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 pub use conditional::{Validators, accepts_gzip};
 pub use error::Error;
 pub use feeds::POLL_INTERVAL;
 pub use media::content_type;
+pub use server::Limits;
 
 use crate::config::Config;
 
@@ -86,9 +95,6 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let feed = format!("/{}", state.config().server.feed_path);
     Router::new()
-        .route(&feed, get(feeds::show))
-        .route("/personer/{slug}/feed.xml", get(feeds::person))
-        .route("/teman/{slug}/feed.xml", get(feeds::theme))
         .route("/media/{*path}", get(media::file))
         .route("/", get(pages::home))
         .route("/avsnitt/{slug}", get(pages::episode))
@@ -98,14 +104,27 @@ pub fn app(state: AppState) -> Router {
         .route("/sok", get(pages::search_page))
         .route("/api/search", get(pages::search_api))
         .route("/assets/{name}", get(assets::file))
+        // Compression for the routes above only: the feeds below are kept
+        // precompressed, and their polls (mostly 304s) are the hot path.
+        .route_layer(compress::layer())
+        .route(&feed, get(feeds::show))
+        .route("/personer/{slug}/feed.xml", get(feeds::person))
+        .route("/teman/{slug}/feed.xml", get(feeds::theme))
         .fallback(pages::not_found)
-        .layer(axum::middleware::map_response(headers::add))
+        .layer(axum::middleware::map_response(finish))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Last touches on every response, after compression: the security
+/// headers, and a weak ETag on what was compressed.
+async fn finish(res: Response) -> Response {
+    let mut res = headers::add(res).await;
+    compress::weaken_etag(&mut res);
+    res
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then finishes
@@ -115,10 +134,18 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, state, Limits::default(), shutdown).await
+}
+
+/// [`serve`] with other connection limits than the defaults.
+pub async fn serve_with(
+    listener: TcpListener,
+    state: AppState,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let watcher = tokio::spawn(feeds::watch(state.clone()));
-    let result = axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = server::run(listener, app(state), limits, shutdown).await;
     watcher.abort();
     result
 }

@@ -9,6 +9,7 @@ mod data_safety;
 mod feed;
 mod feed_consistency;
 mod fixture;
+mod hardening_http;
 mod import_errors;
 mod media_serving;
 mod probe;

@@ -82,7 +82,8 @@ async fn media_byte_ranges() {
 
     for (if_range, expected) in [
         (etag.as_str(), StatusCode::PARTIAL_CONTENT),
-        (modified.as_str(), StatusCode::PARTIAL_CONTENT),
+        // A date is not a strong validator: the whole file.
+        (modified.as_str(), StatusCode::OK),
         ("\"stale\"", StatusCode::OK),
         ("Sun, 06 Nov 1994 08:49:37 GMT", StatusCode::OK),
     ] {

@@ -46,13 +46,22 @@ pub async fn start(project: &Project) -> Running {
     start_with(project.config.clone(), project.connect()).await
 }
 
-pub async fn start_with(mut config: Config, conn: rusqlite::Connection) -> Running {
+pub async fn start_with(config: Config, conn: rusqlite::Connection) -> Running {
+    start_with_limits(config, conn, web::Limits::default()).await
+}
+
+/// [`start_with`] with other connection limits (shorter deadlines, a cap).
+pub async fn start_with_limits(
+    mut config: Config,
+    conn: rusqlite::Connection,
+    limits: web::Limits,
+) -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     config.channel.base_url = url::Url::parse(&format!("http://{addr}/")).expect("url");
-    run(listener, config, conn)
+    run(listener, config, conn, limits)
 }
 
 /// Serves `config` with its links as configured (the same bytes whatever
@@ -61,15 +70,20 @@ pub async fn start_as_configured(config: Config, conn: rusqlite::Connection) -> 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
-    run(listener, config, conn)
+    run(listener, config, conn, web::Limits::default())
 }
 
-fn run(listener: tokio::net::TcpListener, config: Config, conn: rusqlite::Connection) -> Running {
+fn run(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    conn: rusqlite::Connection,
+    limits: web::Limits,
+) -> Running {
     let addr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}/");
     let state = AppState::new(config, conn).expect("state");
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(web::serve(listener, state, async {
+    let task = tokio::spawn(web::serve_with(listener, state, limits, async {
         let _ = stopped.await;
     }));
     Running {

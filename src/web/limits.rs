@@ -1,0 +1,146 @@
+//! Request limits the server enforces before any handler runs, each
+//! answered with its own status (RFC 9110 §15.5, RFC 6585 §5) and never a
+//! 500. hyper enforces some itself, configured in [`super::server`]: more
+//! than [`MAX_HEADER_FIELDS`] fields and a head longer than [`MAX_HEAD`]
+//! bytes get `431`, a `Transfer-Encoding` other than `chunked` gets `400`.
+//! [`check`] covers what hyper lets through: a long URL (`414`), too many
+//! header bytes (`431`), a second `Host` (`400`) and a request body framed
+//! by `Transfer-Encoding` (`400`).
+//!
+//! Why any `Transfer-Encoding` is refused: when a request has both
+//! `Content-Length` and `Transfer-Encoding` (the request-smuggling pattern,
+//! RFC 9112 §6.1), hyper drops `Content-Length` before the service sees the
+//! request, so the pair cannot be told apart from `Transfer-Encoding` alone.
+//! Every route here is a `GET` or `HEAD`, which carries no body, so refusing
+//! a chunked body outright costs no real client anything.
+
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, Response, StatusCode, header};
+
+/// Longest request target (path and query) in bytes; longer gets `414`.
+pub const MAX_URI: usize = 8 * 1024;
+
+/// Most bytes of header fields (names, values, `: ` and CRLF) in one
+/// request; more gets `431`.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Most header fields in one request; more gets `431` from hyper. This is
+/// hyper's default, which keeps the parser's field table on the stack
+/// (setting it explicitly moves the table to the heap on every request).
+pub const MAX_HEADER_FIELDS: usize = 100;
+
+/// Longest request head hyper parses at all (request line plus fields):
+/// room for the longest URL and the most header bytes we answer precisely,
+/// plus the method and version. A longer head gets `431` from hyper,
+/// before anyone can look at which part was too long.
+pub const MAX_HEAD: usize = MAX_URI + MAX_HEADER_BYTES + 1024;
+
+/// Why a request was refused before routing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Rejected {
+    /// The request target is longer than [`MAX_URI`].
+    #[error("request target longer than {MAX_URI} bytes")]
+    UriTooLong,
+    /// The header fields take more than [`MAX_HEADER_BYTES`].
+    #[error("header fields larger than {MAX_HEADER_BYTES} bytes")]
+    HeadersTooLarge,
+    /// More than one `Host` field (RFC 9112 §3.2: a server must answer 400).
+    #[error("more than one Host header")]
+    DuplicateHost,
+    /// A body framed by `Transfer-Encoding` (see the module doc).
+    #[error("a request body framed by Transfer-Encoding")]
+    TransferEncoding,
+}
+
+impl Rejected {
+    /// The status a client gets.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Rejected::UriTooLong => StatusCode::URI_TOO_LONG,
+            Rejected::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Rejected::DuplicateHost | Rejected::TransferEncoding => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// A short plain-text answer that closes the connection: after a
+    /// malformed request the next bytes on it cannot be trusted to start a
+    /// request (a refused body would otherwise be parsed as one).
+    pub fn response(self) -> Response<Body> {
+        let mut res = Response::new(Body::from(format!("{self}\n")));
+        *res.status_mut() = self.status();
+        let h = res.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        h.insert(header::CONNECTION, HeaderValue::from_static("close"));
+        res
+    }
+}
+
+/// Checks a parsed request against the limits hyper does not enforce.
+pub fn check<B>(req: &Request<B>) -> Result<(), Rejected> {
+    let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if target > MAX_URI {
+        return Err(Rejected::UriTooLong);
+    }
+    let headers = req.headers();
+    let bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if bytes > MAX_HEADER_BYTES {
+        return Err(Rejected::HeadersTooLarge);
+    }
+    if headers.get_all(header::HOST).iter().nth(1).is_some() {
+        return Err(Rejected::DuplicateHost);
+    }
+    if headers.contains_key(header::TRANSFER_ENCODING) {
+        return Err(Rejected::TransferEncoding);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(uri: &str, headers: &[(&str, &str)]) -> Request<()> {
+        let mut b = Request::get(uri);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(()).expect("request")
+    }
+
+    #[test]
+    fn ordinary_requests_pass() {
+        let req = request(
+            "/feed.xml?x=1",
+            &[
+                ("host", "a"),
+                ("accept-encoding", "gzip"),
+                ("range", "bytes=0-1"),
+            ],
+        );
+        assert_eq!(check(&req), Ok(()));
+        let long_but_allowed = format!("/{}", "a".repeat(MAX_URI - 1));
+        assert_eq!(check(&request(&long_but_allowed, &[])), Ok(()));
+    }
+
+    #[test]
+    fn each_limit_has_its_status() {
+        let long = format!("/{}", "a".repeat(MAX_URI));
+        let err = check(&request(&long, &[])).expect_err("long URI");
+        assert_eq!(err.status(), StatusCode::URI_TOO_LONG);
+        let big = "v".repeat(MAX_HEADER_BYTES / 2);
+        let err = check(&request("/", &[("a", &big), ("b", &big)])).expect_err("big");
+        assert_eq!(err.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+        let err = check(&request("/", &[("host", "a"), ("host", "b")])).expect_err("host");
+        assert_eq!(err, Rejected::DuplicateHost);
+        let err = check(&request("/", &[("transfer-encoding", "chunked")])).expect_err("te");
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        let res = err.response();
+        assert_eq!(res.headers()[header::CONNECTION], "close");
+    }
+}
