@@ -171,21 +171,25 @@ impl<'a> Feed<'a> {
             }
         } else {
             // Items are independent of each other: render runs of them on
-            // every core and join them in order (the same bytes).
+            // every core and join them in order (the same bytes). A batch
+            // at a time, so the parts waiting to be joined stay a few MB
+            // rather than a second copy of a big feed (server memory).
             use rayon::prelude::*;
-            let run = items.len().div_ceil(rayon::current_num_threads() * 4);
-            let parts: Vec<String> = items
-                .par_chunks(run.max(MIN_RUN))
-                .map(|chunk| {
-                    let mut part = xml.fragment(chunk.len() * ITEM_BYTES);
-                    for episode in chunk {
-                        item::write(&mut part, config, &links, episode);
-                    }
-                    part.into_string()
-                })
-                .collect();
-            for part in &parts {
-                xml.raw(part);
+            for batch in items.chunks(BATCH_ITEMS) {
+                let run = batch.len().div_ceil(rayon::current_num_threads() * 4);
+                let parts: Vec<String> = batch
+                    .par_chunks(run.max(MIN_RUN))
+                    .map(|chunk| {
+                        let mut part = xml.fragment(chunk.len() * ITEM_BYTES);
+                        for episode in chunk {
+                            item::write(&mut part, config, &links, episode);
+                        }
+                        part.into_string()
+                    })
+                    .collect();
+                for part in &parts {
+                    xml.raw(part);
+                }
             }
         }
         channel::close(&mut xml);
@@ -199,6 +203,9 @@ const ITEM_BYTES: usize = 3072;
 /// Feeds with at least this many items render their items in parallel;
 /// below it, the threads cost more than they save.
 const PARALLEL_ITEMS: usize = 128;
+
+/// Items rendered in parallel before their parts are joined into the feed.
+const BATCH_ITEMS: usize = 1024;
 
 /// The fewest items one parallel task renders.
 const MIN_RUN: usize = 32;

@@ -10,8 +10,9 @@
 //! listener stays flat however long the file is.
 
 use std::fs::File;
+use std::os::unix::fs::FileExt as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use axum::body::Body;
 use axum::extract::State;
@@ -20,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::Stream;
 
+use super::buffers::Pool;
 use super::conditional::Validators;
 use super::range::{self, Ranged};
 use super::{AppState, Error, path};
@@ -29,8 +31,15 @@ use super::{AppState, Error, path};
 const LONG_CHUNK: u64 = 64 * 1024;
 
 /// Bodies up to this size are read in one positional read in the same
-/// blocking-pool trip as the open; longer ones are streamed.
-const SHORT: u64 = 1024 * 1024;
+/// blocking-pool trip as the open, into a pooled buffer; longer ones (or
+/// any while all pooled buffers are out) are streamed in [`LONG_CHUNK`]s.
+const SHORT: usize = 1024 * 1024;
+
+/// Pooled 1 MiB buffers at most: bounds the memory of short bodies in
+/// flight to 16 MiB however many clients ask at once.
+const POOLED: usize = 16;
+
+static BUFFERS: LazyLock<Arc<Pool>> = LazyLock::new(|| Pool::new(SHORT, POOLED));
 
 /// `Cache-Control` for media: files are replaced under new names, not edited.
 const MEDIA_CACHE_CONTROL: &str = "public, max-age=86400";
@@ -112,12 +121,14 @@ fn prepare(root: &Path, wanted: &Path, headers: &HeaderMap, head: bool) -> Resul
         Ranged::Partial { start, end } => (StatusCode::PARTIAL_CONTENT, start, end - start + 1),
         Ranged::Unsatisfiable => return Err(Error::RangeNotSatisfiable { len }),
     };
-    let body = if head {
-        Content::Empty
-    } else if count <= SHORT {
-        Content::Read(read_at(&file, start, count)?)
-    } else {
-        Content::Stream(Arc::new(file))
+    let pooled = usize::try_from(count).ok().and_then(|n| BUFFERS.take(n));
+    let body = match pooled {
+        _ if head => Content::Empty,
+        Some(mut buf) => {
+            file.read_exact_at(buf.as_mut(), start)?;
+            Content::Read(buf.into_bytes())
+        }
+        None => Content::Stream(Arc::new(file)),
     };
     Ok(Prepared {
         validators,
@@ -144,8 +155,8 @@ fn open_inside(root: &Path, wanted: &Path) -> Result<(File, PathBuf), Error> {
 }
 
 /// `count` bytes of `file` from `start`, read by `pread` straight into the
-/// spare capacity of the buffer that is sent: no zeroing first (a 1 MiB
-/// memset per range) and no seek, so a shared file needs no lock.
+/// spare capacity of a new buffer: no zeroing first and no seek, so a
+/// shared file needs no lock.
 fn read_at(file: &File, start: u64, count: u64) -> std::io::Result<Bytes> {
     let len = usize::try_from(count).map_err(std::io::Error::other)?;
     let mut buf = Vec::with_capacity(len);

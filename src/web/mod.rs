@@ -13,6 +13,7 @@
 
 pub mod access;
 pub mod assets;
+mod buffers;
 pub mod compress;
 mod conditional;
 mod error;

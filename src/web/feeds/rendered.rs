@@ -132,10 +132,10 @@ pub(super) fn render(
         Scope::Theme(slug) => Feed::theme(config, episodes, slug),
     };
     let Some(feed) = feed else { return Ok(None) };
-    let plain = Bytes::from(feed.render(config, now));
+    let plain = kept(feed.render(config, now).into_bytes());
     // Both compressions at once: the wait after a change is the longer one.
     let (gzip, brotli) = rayon::join(|| gzip_bytes(&plain), || brotli_bytes(&plain));
-    let (gzip, brotli) = (Bytes::from(gzip?), Bytes::from(brotli?));
+    let (gzip, brotli) = (kept(gzip?), kept(brotli?));
     let digest = sha2::Sha256::digest(&plain);
     let tag = hex::encode(&digest[..12]);
     let etag = format!("\"{tag}\"");
@@ -147,6 +147,14 @@ pub(super) fn render(
         revision,
         expires: feed.next_release(now),
     }))
+}
+
+/// Bytes to keep for as long as the feed is current: without the spare
+/// capacity reserved while writing (`Bytes` keeps a `Vec`'s whole
+/// allocation; for a big feed that is MBs per encoding).
+fn kept(mut bytes: Vec<u8>) -> Bytes {
+    bytes.shrink_to_fit();
+    Bytes::from(bytes)
 }
 
 fn gzip_bytes(plain: &[u8]) -> std::io::Result<Vec<u8>> {
