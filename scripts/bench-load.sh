@@ -79,26 +79,7 @@ curl -sf "http://127.0.0.1:$ours/feed.xml" -o "$dir/www/feed.xml"
 curl -sf -H 'Accept-Encoding: gzip' "http://127.0.0.1:$ours/feed.xml" -o "$dir/www/feed.xml.gz"
 ln -s "$dir/app/media" "$dir/www/media"
 chmod -R a+rX "$dir"
-cat >"$dir/nginx.conf" <<EOF
-worker_processes $workers;
-master_process off;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/nginx-error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    types { application/rss+xml xml; audio/mpeg mp3; }
-    gzip_static on;
-    gzip_vary on;
-    server {
-        listen 127.0.0.1:$theirs;
-        root $dir/www;
-    }
-}
-EOF
+scripts/nginx-conf.sh "$dir" "$theirs" "$workers" single >"$dir/nginx.conf"
 "${pin_server[@]}" "$nginx_bin" -c "$dir/nginx.conf" -p "$dir" &
 theirs_pid=$!
 pids+=("$theirs_pid")

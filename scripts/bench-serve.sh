@@ -56,25 +56,7 @@ curl -sf -H 'Accept-Encoding: gzip' "http://127.0.0.1:$ours/feed.xml" -o "$dir/w
 ln -s "$dir/app/media" "$dir/www/media"
 # nginx workers run as an unprivileged user: let them read the files.
 chmod -R a+rX "$dir"
-cat >"$dir/nginx.conf" <<EOF
-worker_processes $workers;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/nginx-error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    types { application/rss+xml xml; audio/mpeg mp3; }
-    gzip_static on;
-    gzip_vary on;
-    server {
-        listen 127.0.0.1:$theirs;
-        root $dir/www;
-    }
-}
-EOF
+scripts/nginx-conf.sh "$dir" "$theirs" "$workers" >"$dir/nginx.conf"
 "${pin_server[@]}" "$nginx_bin" -c "$dir/nginx.conf" -p "$dir" &
 pids+=($!)
 sleep 0.5
