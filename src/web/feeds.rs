@@ -59,6 +59,12 @@ impl FeedCache {
         self.cached.read().map_or(0, |c| c.revision)
     }
 
+    /// The episode list of the newest revision, when it has been read.
+    pub(super) fn episodes(&self) -> Option<(i64, Arc<Vec<Episode>>)> {
+        let c = self.cached.read().ok()?;
+        Some((c.revision, Arc::clone(c.episodes.as_ref()?)))
+    }
+
     fn fresh(&self, scope: &Scope, now: DateTime<Utc>) -> Option<Arc<Rendered>> {
         let c = self.cached.read().ok()?;
         let r = c.feeds.get(scope)?;
@@ -220,6 +226,9 @@ async fn episodes(state: &AppState) -> Result<(i64, Arc<Vec<Episode>>), Error> {
         }
     }
     let s = state.clone();
+    // The website's snapshot holds the same list when it read the same
+    // revision: share it rather than hold a second copy.
+    let site = state.inner.pages.snapshot();
     let (revision, list) = tokio::task::spawn_blocking(move || {
         let mut conn = s
             .inner
@@ -231,11 +240,13 @@ async fn episodes(state: &AppState) -> Result<(i64, Arc<Vec<Episode>>), Error> {
             .transaction()
             .map_err(|e| Error::Internal(e.to_string()))?;
         let revision = catalog::revision(&tx)?;
-        let list = catalog::episodes::list(&tx)?;
+        let list = match site {
+            Some(site) if site.revision == revision => Arc::clone(&site.episodes),
+            _ => Arc::new(catalog::episodes::list(&tx)?),
+        };
         Ok::<_, Error>((revision, list))
     })
     .await??;
-    let list = Arc::new(list);
     state.inner.cache.observe(revision);
     if let Ok(mut c) = state.inner.cache.cached.write() {
         if c.revision == revision {

@@ -49,6 +49,11 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// The last snapshot read, current or not.
+    pub(super) fn snapshot(&self) -> Option<Arc<Catalogue>> {
+        self.snapshot.read().ok()?.clone()
+    }
+
     fn current(&self) -> Option<Arc<Catalogue>> {
         let fresh = self
             .checked
@@ -84,7 +89,10 @@ async fn catalogue(state: &AppState) -> Result<Arc<Catalogue>, Error> {
             Some(old) if old.revision == revision && old.next_release.is_none_or(|t| t > now) => {
                 Ok::<_, Error>(old)
             }
-            _ => Ok(Arc::new(Catalogue::load(&mut conn, now)?)),
+            _ => {
+                let known = s.inner.cache.episodes();
+                Ok(Arc::new(Catalogue::load_sharing(&mut conn, now, known)?))
+            }
         }
     })
     .await??;
@@ -313,4 +321,46 @@ pub async fn search_api(
 /// Fallback for every unknown path: the friendly 404 page.
 pub async fn not_found(State(state): State<AppState>) -> Result<Response, Error> {
     with_site(&state, |_| None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::catalogue;
+    use crate::config::Config;
+    use crate::feed::Scope;
+    use crate::web::{AppState, feeds};
+
+    fn state(dir: &std::path::Path) -> AppState {
+        let config = Config::parse(
+            include_str!("../../../feed-config.toml"),
+            "feed-config.toml",
+        )
+        .expect("shipped config");
+        let conn = crate::catalog::open(&dir.join("c.db")).expect("catalogue");
+        AppState::new(config, conn).expect("state")
+    }
+
+    /// The feed cache and the website read the same revision: they hold
+    /// one episode list between them, whichever reads first.
+    #[tokio::test]
+    async fn feeds_and_pages_share_one_episode_list() {
+        for feed_first in [true, false] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let state = state(dir.path());
+            if feed_first {
+                feeds::get(&state, Scope::All).await.expect("feed");
+            }
+            let site = catalogue(&state).await.expect("site");
+            if !feed_first {
+                feeds::get(&state, Scope::All).await.expect("feed");
+            }
+            let (_, feed_list) = state.inner.cache.episodes().expect("feed list kept");
+            assert!(
+                Arc::ptr_eq(&feed_list, &site.episodes),
+                "two copies (feed first: {feed_first})"
+            );
+        }
+    }
 }

@@ -4,6 +4,7 @@
 //! build` produce the same bytes and tests need no database.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -23,8 +24,9 @@ pub struct Catalogue {
     /// The revision it was read at.
     pub revision: i64,
     /// Every episode, newest first (scheduled ones included; [`Site`]
-    /// hides them until their time).
-    pub episodes: Vec<Episode>,
+    /// hides them until their time). Shared with the feed cache when both
+    /// read the same revision: one copy of a big catalogue in memory.
+    pub episodes: Arc<Vec<Episode>>,
     /// Everyone, by name.
     pub people: Vec<PersonSummary>,
     /// The theme vocabulary, in configured order.
@@ -41,9 +43,23 @@ pub struct Catalogue {
 impl Catalogue {
     /// Reads everything in one transaction, so the parts agree; counts as of `now`.
     pub fn load(conn: &mut Connection, now: DateTime<Utc>) -> Result<Catalogue, CatalogError> {
+        Catalogue::load_sharing(conn, now, None)
+    }
+
+    /// [`Catalogue::load`], taking the episodes from `known` (a revision
+    /// and its episode list, e.g. the feed cache's) when it is of the
+    /// revision read, instead of reading and holding a second copy.
+    pub fn load_sharing(
+        conn: &mut Connection,
+        now: DateTime<Utc>,
+        known: Option<(i64, Arc<Vec<Episode>>)>,
+    ) -> Result<Catalogue, CatalogError> {
         let tx = conn.transaction()?;
         let revision = catalog::revision(&tx)?;
-        let episodes = catalog::episodes::list(&tx)?;
+        let episodes = match known {
+            Some((r, episodes)) if r == revision => episodes,
+            _ => Arc::new(catalog::episodes::list(&tx)?),
+        };
         let people = catalog::people::list(&tx)?;
         let themes = catalog::themes::list(&tx)?;
         Ok(Catalogue::new(revision, episodes, people, themes, now))
@@ -52,11 +68,12 @@ impl Catalogue {
     /// A snapshot of values already read (tests and benchmarks build these).
     pub fn new(
         revision: i64,
-        episodes: Vec<Episode>,
+        episodes: impl Into<Arc<Vec<Episode>>>,
         mut people: Vec<PersonSummary>,
         mut themes: Vec<ThemeSummary>,
         now: DateTime<Utc>,
     ) -> Catalogue {
+        let episodes: Arc<Vec<Episode>> = episodes.into();
         let mut per_person: HashMap<&str, u32> = HashMap::new();
         let mut per_theme: HashMap<&str, u32> = HashMap::new();
         for e in episodes.iter().filter(|e| e.data.published_at <= now) {
