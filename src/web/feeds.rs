@@ -9,8 +9,8 @@
 mod rendered;
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::{Path, Request, State};
 use axum::http::HeaderMap;
@@ -42,6 +42,8 @@ struct Cached {
 pub struct FeedCache {
     cached: RwLock<Cached>,
     render: tokio::sync::Mutex<()>,
+    /// When the watcher last read the catalogue's revision.
+    watched: Mutex<Option<Instant>>,
 }
 
 impl FeedCache {
@@ -57,6 +59,14 @@ impl FeedCache {
     /// The newest catalogue revision seen.
     pub fn revision(&self) -> i64 {
         self.cached.read().map_or(0, |c| c.revision)
+    }
+
+    /// The catalogue's revision as the running watcher read it within the
+    /// last two poll intervals; `None` when no watcher runs (or it lags),
+    /// and the caller must ask SQLite itself.
+    pub(super) fn watched_revision(&self) -> Option<i64> {
+        let at = (*self.watched.lock().ok()?)?;
+        (at.elapsed() < 2 * POLL_INTERVAL).then(|| self.revision())
     }
 
     /// The episode list of the newest revision, when it has been read.
@@ -107,6 +117,9 @@ pub async fn watch(state: AppState) {
         match revision {
             Ok(Ok(rev)) => {
                 state.inner.cache.observe(rev);
+                if let Ok(mut at) = state.inner.cache.watched.lock() {
+                    *at = Some(Instant::now());
+                }
                 if rev > announced {
                     announced = rev;
                     ping_hub(&state);

@@ -299,6 +299,21 @@ async fn an_edit_shows_within_a_second_and_the_guid_stays() {
     let url = server.url("feed.xml");
     let before = http.get(&url).send().await.expect("get");
     let etag = header(before.headers(), header::ETAG).to_string();
+    // The website has read (and cached) its snapshot and a search answer.
+    let search = server.url("api/search?q=ny%20titel");
+    let found = |body: String| {
+        let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+        v["total"].as_u64().unwrap_or(0)
+    };
+    let v = http
+        .get(&search)
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(found(v), 0);
 
     // The producer edits episode 1 with the CLI's connection while the server runs.
     let mut conn = project.connect();
@@ -329,6 +344,26 @@ async fn an_edit_shows_within_a_second_and_the_guid_stays() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
+    // The website follows within the second too (the running watcher's
+    // revision, not a query of its own).
+    loop {
+        let v = http
+            .get(&search)
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("body");
+        if found(v) == 1 {
+            break;
+        }
+        assert!(
+            edited.elapsed() < Duration::from_secs(1),
+            "the edit must show in search within a second"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let doc = Document::parse(&xml).expect("xml");
     let item = items(&doc)
         .into_iter()

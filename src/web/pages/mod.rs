@@ -75,6 +75,14 @@ async fn catalogue(state: &AppState) -> Result<Arc<Catalogue>, Error> {
     if let Some(c) = cache.current() {
         return Ok(c);
     }
+    // The server's watcher read the revision moments ago: no trip through
+    // the shared connection (where a request may wait behind a search).
+    if let Some(c) = cache.snapshot() {
+        let due = c.next_release.is_some_and(|t| t <= Utc::now());
+        if !due && state.inner.cache.watched_revision() == Some(c.revision) {
+            return Ok(c);
+        }
+    }
     let _one_at_a_time = cache.reload.lock().await;
     if let Some(c) = cache.current() {
         return Ok(c);
