@@ -177,12 +177,11 @@ mod tests {
             },
             (false, _) => {
                 let (a, b) = (value(first), (!last.is_empty()).then(|| value(last)));
-                // last-pos < first-pos: invalid, ignored (§14.1.1).
-                let invalid = match (a, b) {
-                    (_, None) => false,
-                    (None, Some(b)) => b.is_some(),
-                    (Some(a), Some(b)) => b.is_some_and(|b| b < a),
-                };
+                // last-pos < first-pos: invalid, ignored (§14.1.1). Compared
+                // as decimals of any length: pad to equal width, then as text.
+                let width = first.len().max(last.len());
+                let invalid =
+                    !last.is_empty() && format!("{last:0>width$}") < format!("{first:0>width$}");
                 match (invalid, a) {
                     (true, _) => Full,
                     (false, Some(a)) if a < len => Partial {
