@@ -289,4 +289,26 @@ mod tests {
             assert_eq!(in_memory, on_disk, "{name}");
         }
     }
+
+    /// Inputs the fuzzer (`fuzz/fuzz_targets/probe.rs`) crashed on, one per
+    /// bug, named after it: each must now give an answer or an ordinary
+    /// error, never a caught panic. Debug builds check overflow, as the
+    /// fuzzer's build does.
+    #[test]
+    fn fuzzer_findings_probe_without_panicking() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/probe");
+        let mut seen = 0;
+        for entry in fs::read_dir(&dir).expect("fuzz fixtures") {
+            let path = entry.expect("entry").path();
+            let bytes = fs::read(&path).expect("read");
+            let result = probe_bytes(bytes, &path.display().to_string());
+            assert!(
+                !matches!(result, Err(ProbeError::Internal { .. })),
+                "{}: {result:?}",
+                path.display()
+            );
+            seen += 1;
+        }
+        assert!(seen > 0, "no fixtures in {}", dir.display());
+    }
 }
