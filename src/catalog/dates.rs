@@ -10,9 +10,25 @@ use chrono_tz::Europe::Stockholm;
 /// episode is out before the listener's commute on the stated day.
 pub const DEFAULT_HOUR: u32 = 6;
 
+/// Years a publication time may have: four digits, because RFC 3339 (what
+/// `export` writes) and RFC 2822 (the feed's `pubDate`) have no other form.
+/// chrono alone reads `+12345-01-01` and `0-1-1`.
+const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
+
 /// Parses `2022-11-21`, `2022-11-21T14:30[:00]` (Stockholm time) or an RFC
 /// 3339 timestamp with offset; the result carries the Stockholm offset.
 pub fn parse_published(text: &str) -> Result<DateTime<FixedOffset>, String> {
+    let dt = parse_any(text)?;
+    if !YEARS.contains(&chrono::Datelike::year(&dt)) {
+        return Err(format!(
+            "`{}`: the year must have four digits (1000-9999 in Swedish time)",
+            text.trim()
+        ));
+    }
+    Ok(dt)
+}
+
+fn parse_any(text: &str) -> Result<DateTime<FixedOffset>, String> {
     let t = text.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(in_stockholm(dt));
@@ -107,5 +123,31 @@ mod tests {
             parse_published("2022-03-27T02:30").is_err(),
             "02:30 does not exist on the spring-forward day"
         );
+    }
+
+    #[test]
+    fn years_beyond_four_digits_are_refused() {
+        // chrono reads a signed year of any length; RFC 3339 (the export)
+        // and RFC 2822 (the feed's pubDate) cannot write one, so such a
+        // date imported, then exported, did not import again.
+        for t in ["+12345-01-01", "+12345-01-01 14:30", "-0001-01-01", "0-1-1"] {
+            assert!(parse_published(t).is_err(), "{t}");
+        }
+        assert!(parse_published("0999-01-01").is_err());
+        assert!(parse_published("9999-12-31T23:59").is_ok());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn what_parses_formats_back_to_itself(
+            text in "[+-]?[0-9]{1,6}-[0-9]{1,2}-[0-9]{1,2}([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?",
+        ) {
+            if let Ok(dt) = parse_published(&text) {
+                let formatted = format_published(&dt);
+                proptest::prop_assert_eq!(parse_published(&formatted), Ok(dt), "{} -> {}", text, formatted);
+                // The feed's RFC 2822 pubDate needs a four-digit year.
+                proptest::prop_assert!((1000..=9999).contains(&chrono::Datelike::year(&dt)), "{}", text);
+            }
+        }
     }
 }

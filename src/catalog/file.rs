@@ -469,3 +469,6 @@ pub fn render_people(people: &[super::people::PersonSummary]) -> Option<String> 
         .collect();
     (!person.is_empty()).then(|| toml::to_string(&RawPeople { person }).unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests;

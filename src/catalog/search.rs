@@ -1,10 +1,10 @@
 //! Search: episodes by free text (titles, notes, people and their titles,
 //! themes, transcripts) through SQLite FTS5, combined with person and theme filters.
 //!
-//! User text never reaches FTS5's query language: it is cut into words and
-//! each word becomes a quoted prefix term, so `"`, `*`, `AND (`, unbalanced
-//! quotes or 10 kB of text are just words (or nothing), never a syntax
-//! error. Ranking is FTS5's bm25 with the title weighted highest.
+//! User text never reaches FTS5's query language: it is cut at whitespace
+//! and each piece becomes a quoted prefix phrase, so `"`, `*`, `AND (`,
+//! unbalanced quotes or 10 kB of text are just words (or nothing), never a
+//! syntax error. Ranking is FTS5's bm25 with the title weighted highest.
 
 use rusqlite::{Connection, ToSql};
 use serde::Serialize;
@@ -66,18 +66,26 @@ pub struct Page {
     pub hits: Vec<Hit>,
 }
 
-/// The FTS5 expression for user text: each word a quoted prefix term, all
-/// required. `None` when the text holds no word at all.
+/// The FTS5 expression for user text: each whitespace-separated word a
+/// quoted prefix phrase, all required. `None` when the text holds no word.
+///
+/// What counts as a word *inside* a chunk is left to FTS5: the chunk goes
+/// in as an FTS5 string (`"` doubled, everything else literal), which the
+/// index's own tokenizer cuts exactly as it cut the indexed text. Cutting
+/// words in Rust instead (`char::is_alphanumeric`) disagreed with
+/// `unicode61` (private-use characters are word characters there), so a
+/// word copied from an episode could fail to find it. Pieces without a
+/// letter or digit are dropped (they would only match nothing).
 pub fn fts_expression(text: &str) -> Option<String> {
     let terms: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+        // Control characters separate too: FTS5 reads a NUL as the end of
+        // the query ("unterminated string").
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| w.contains(char::is_alphanumeric))
         .take(MAX_TERMS)
         .map(|w| {
-            format!(
-                "\"{}\"*",
-                w.chars().take(MAX_TERM_CHARS).collect::<String>()
-            )
+            let w: String = w.chars().take(MAX_TERM_CHARS).collect();
+            format!("\"{}\"*", w.replace('"', "\"\""))
         })
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
@@ -338,5 +346,161 @@ mod tests {
             fts_expression(&long).map(|e| e.matches('*').count()),
             Some(12)
         );
+    }
+
+    mod properties {
+        use super::super::{Query, fts_expression, search};
+        use proptest::prelude::*;
+        use rusqlite::Connection;
+
+        thread_local! {
+            /// The real schema in memory, with one episode whose searchable
+            /// body each case replaces, and a scratch FTS5 table with the
+            /// same tokenizer to count the words FTS5 sees in a text.
+            static DB: Connection = {
+                let mut conn = Connection::open_in_memory().expect("memory db");
+                crate::catalog::migrate(&mut conn).expect("migrations");
+                conn.execute_batch(
+                    "INSERT INTO episode (id, guid, episode_type, title, slug, published_at,
+                         published_utc, audio_file, audio_bytes, audio_mime, audio_duration_ms,
+                         created_at, updated_at)
+                     VALUES (1, 'g', 'full', 't', 's', '2022-01-01T06:00:00+01:00', 0,
+                         'a.mp3', 1, 'audio/mpeg', 1, '', '');
+                     CREATE VIRTUAL TABLE scratch USING fts5(x, tokenize = 'unicode61 remove_diacritics 2');
+                     CREATE VIRTUAL TABLE scratch_words USING fts5vocab(scratch, 'instance');",
+                )
+                .expect("fixture");
+                conn
+            };
+        }
+
+        /// Indexes `body` as the episode's notes.
+        fn index(conn: &Connection, body: &str) {
+            conn.execute("DELETE FROM episode_search", [])
+                .expect("delete");
+            conn.execute(
+                "INSERT INTO episode_search (rowid, title, people, themes, body, transcript)
+                 VALUES (1, '', '', '', ?1, '')",
+                [body],
+            )
+            .expect("index");
+        }
+
+        /// How many words FTS5's tokenizer finds in `text`.
+        fn words(conn: &Connection, text: &str) -> i64 {
+            conn.execute("DELETE FROM scratch", []).expect("delete");
+            conn.execute("INSERT INTO scratch (x) VALUES (?1)", [text])
+                .expect("insert");
+            conn.query_row("SELECT count(*) FROM scratch_words", [], |r| r.get(0))
+                .expect("count")
+        }
+
+        /// Searches, failing the case on any SQL or FTS5 error.
+        fn found(conn: &Connection, text: &str) -> Result<bool, TestCaseError> {
+            let q = Query {
+                text: text.into(),
+                per_page: 10,
+                ..Query::default()
+            };
+            let page = search(conn, &q).map_err(|e| {
+                TestCaseError::fail(format!("{text:?} -> {:?}: {e}", fts_expression(text)))
+            })?;
+            Ok(page.hits.iter().any(|h| h.id == 1))
+        }
+
+        /// Text a user (or a bot) types: FTS5 operators and syntax, column
+        /// filters, quotes, private-use and combining characters, words.
+        fn hostile() -> impl Strategy<Value = String> {
+            let pieces: Vec<&'static str> = vec![
+                "\"",
+                "'",
+                "*",
+                "^",
+                "-",
+                "+",
+                ":",
+                "(",
+                ")",
+                "{",
+                "}",
+                ",",
+                ".",
+                "_",
+                "\0",
+                " ",
+                "AND",
+                "OR",
+                "NOT",
+                "NEAR",
+                "NEAR(",
+                "NEAR/3",
+                "title:",
+                "people:",
+                "{title body}:",
+                "-title:",
+                "\"\"",
+                "munt",
+                "Örebro",
+                "Munthe",
+                "\u{E000}",
+                "a\u{E000}b",
+                "\u{903}",
+                "e\u{301}",
+                "x_y",
+                "1.5",
+                "🎙",
+                "ß",
+                "İ",
+                "ǅ",
+                "١٢",
+            ];
+            prop_oneof![
+                4 => proptest::collection::vec(proptest::sample::select(pieces), 0..12)
+                    .prop_map(|v| v.concat()),
+                4 => any::<String>(),
+                // 10 kB and more, cheaply: a short hostile run repeated.
+                1 => "[a-zA-Z0-9\"*():^ -]{1,40}".prop_map(|s| s.repeat(10_000 / s.len() + 1)),
+            ]
+        }
+
+        #[test]
+        fn a_nul_in_the_query_is_not_an_fts5_syntax_error() {
+            DB.with(|conn| {
+                index(conn, "and");
+                assert!(found(conn, "\0AND").expect("query runs"));
+            });
+        }
+
+        #[test]
+        fn words_glued_by_a_private_use_character_find_their_episode() {
+            // unicode61 counts U+E000 as a letter, Rust does not: the query
+            // was cut into `"a"* "b"*` while the index holds one word `a\u{E000}b`.
+            DB.with(|conn| {
+                index(conn, "x a\u{E000}b y");
+                assert!(found(conn, "a\u{E000}b").expect("query runs"));
+            });
+        }
+
+        proptest! {
+            #[test]
+            fn any_text_is_a_query_sqlite_accepts_and_finds_its_own_words(text in hostile()) {
+                DB.with(|conn| {
+                    index(conn, &text);
+                    let whole = found(conn, &text)?;
+                    // Missing is right only when FTS5 sees no word in it either.
+                    if !whole {
+                        prop_assert_eq!(words(conn, &text), 0, "{:?} as {:?} does not find itself", text, fts_expression(&text));
+                    }
+                    // Word by word only for short texts: long ones repeat theirs.
+                    let words_to_try = if text.len() > 1000 { 0 } else { 12 };
+                    for word in text.split_whitespace().take(words_to_try) {
+                        if !found(conn, word)? && word.chars().count() <= 40 {
+                            prop_assert_eq!(words(conn, word), 0, "{:?} in {:?} ({:?}) not found", word, text, fts_expression(word));
+                        }
+                    }
+                    Ok(())
+                })?;
+            }
+        }
     }
 }

@@ -293,4 +293,82 @@ mod tests {
             proptest::prop_assert_eq!(body, format!("{clean}{normalised}"));
         }
     }
+
+    /// Characters around the edges of the escaper: every ASCII control,
+    /// markup, both quotes, CR/LF/tab, `]]>`, the forbidden U+FFFE/U+FFFF
+    /// and their allowed neighbours with the same `EF` lead byte, the
+    /// private-use and supplementary planes.
+    fn edgy() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<String>(),
+            "[\\x00-\\x20<>&'\"\\]\\uFFFE\\uFFFF\\uFFFD\\uF000-\\uF0FF\\uEFBF\\uE000a\\u{10000}\\u{10FFFF}\\u{1FFFE}]*",
+            "(]]>|\r\n|\r|&amp;|&#13;|<!\\[CDATA\\[|\\uFFFE|\\uFFEF|é|\\x0b)*",
+        ]
+    }
+
+    /// Element text, attribute value and CDATA as quick-xml reads them.
+    fn read_back_with_quick_xml(doc: &str) -> (String, String, String) {
+        use quick_xml::XmlVersion;
+        use quick_xml::events::Event;
+        let mut reader = quick_xml::Reader::from_str(doc);
+        let (mut attr, mut text, mut cdata) = (String::new(), String::new(), String::new());
+        let mut inside = "";
+        loop {
+            match reader.read_event().expect("quick-xml reads it") {
+                Event::Start(e) if e.name().as_ref() == "t" => {
+                    inside = "t";
+                    for a in e.attributes() {
+                        let a = a.expect("attribute");
+                        let v = a.normalized_value(XmlVersion::Implicit1_0).expect("value");
+                        attr.push_str(&v);
+                    }
+                }
+                Event::Start(e) => inside = if e.name().as_ref() == "c" { "c" } else { "" },
+                Event::Text(t) if inside == "t" => text.push_str(&t.xml10_content()),
+                Event::GeneralRef(r) if inside == "t" => {
+                    match r.resolve_char_ref().expect("char ref") {
+                        Some(c) => text.push(c),
+                        None => text.push_str(
+                            quick_xml::escape::resolve_predefined_entity(&r.into_inner())
+                                .expect("predefined entity"),
+                        ),
+                    }
+                }
+                Event::CData(c) if inside == "c" => cdata.push_str(&c.xml10_content()),
+                Event::End(_) => inside = "",
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        (attr, text, cdata)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_writer_output_parses_back_with_two_parsers(text in edgy()) {
+            let mut xml = Xml::new(64);
+            xml.open("feed", &[]);
+            xml.text("t", &[("a", &text)], &text);
+            xml.cdata("c", &text);
+            xml.close("feed");
+            let doc = xml.finish();
+            let clean: String = text.chars().filter(|&c| is_allowed(c)).collect();
+            // Line ends in CDATA are normalised by parsers (XML 1.0 §2.11).
+            let normalised = clean.replace("\r\n", "\n").replace('\r', "\n");
+
+            let parsed = roxmltree::Document::parse(&doc)
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{e}: {doc:?}")))?;
+            let t = parsed.descendants().find(|n| n.has_tag_name("t")).expect("t");
+            let c = parsed.descendants().find(|n| n.has_tag_name("c")).expect("c");
+            proptest::prop_assert_eq!(t.attribute("a"), Some(clean.as_str()));
+            proptest::prop_assert_eq!(t.text().unwrap_or(""), clean.as_str());
+            proptest::prop_assert_eq!(c.text().unwrap_or(""), normalised.as_str());
+
+            let (attr, body, cdata) = read_back_with_quick_xml(&doc);
+            proptest::prop_assert_eq!(attr, clean.clone());
+            proptest::prop_assert_eq!(body, clean);
+            proptest::prop_assert_eq!(cdata, normalised);
+        }
+    }
 }

@@ -158,26 +158,40 @@ pub fn load_dir(dir: &Path, config: &Config) -> Result<Loaded, IngestError> {
     let mut loaded = Loaded::default();
     let mut errors = Vec::new();
     for path in paths {
-        let shown = path.display().to_string();
-        let text = match read_text(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        let parsed = if path.file_name().is_some_and(|n| n == PEOPLE_FILE) {
-            file::parse_people(&text, &shown).map(|p| loaded.people = p)
-        } else {
-            file::parse(&text, &shown, config).map(|d| loaded.drafts.push((shown, d)))
-        };
-        if let Err(e) = parsed {
-            errors.push(e.into());
+        let read = std::fs::read(&path).map_err(|source| IngestError::Io {
+            path: path.display().to_string(),
+            source,
+        });
+        if let Err(e) = read.and_then(|bytes| loaded.add_file(&path, bytes, config)) {
+            errors.push(e);
         }
     }
     errors.extend(cross_check(&loaded.drafts));
     collect(errors)?;
     Ok(loaded)
+}
+
+impl Loaded {
+    /// Decodes and parses one file of an episodes folder, given its bytes:
+    /// `people.toml` replaces [`Loaded::people`], any other file adds a
+    /// draft. Separate from the reading so the importer fuzzer
+    /// (`fuzz/fuzz_targets/import.rs`) runs exactly what `import` runs.
+    pub fn add_file(
+        &mut self,
+        path: &Path,
+        bytes: Vec<u8>,
+        config: &Config,
+    ) -> Result<(), IngestError> {
+        let shown = path.display().to_string();
+        let text = file::decode(bytes, &shown)?;
+        if path.file_name().is_some_and(|n| n == PEOPLE_FILE) {
+            self.people = file::parse_people(&text, &shown)?;
+        } else {
+            let draft = file::parse(&text, &shown, config)?;
+            self.drafts.push((shown, draft));
+        }
+        Ok(())
+    }
 }
 
 /// Reads a file as UTF-8 text, naming the file on failure.

@@ -129,6 +129,24 @@ pub fn probe_reader<R: Read + Seek>(src: R, len: u64, name: &str) -> Result<Audi
     probe_source(Source::new(src, len), name)
 }
 
+/// Probes audio held in memory exactly as [`probe_file`] probes a local
+/// file: the source can fork, so the symphonia fallback (AIFF, CAF,
+/// Matroska) and the parallel MP3 walk run too, which [`probe_reader`]
+/// leaves out. It exists for the fuzzer and for tests, which then reach
+/// every code path the CLI reaches without touching the disk.
+pub fn probe_bytes(bytes: impl Into<Arc<[u8]>>, name: &str) -> Result<AudioInfo, ProbeError> {
+    let bytes: Arc<[u8]> = bytes.into();
+    let len = bytes.len() as u64;
+    let fork: source::Fork = {
+        let bytes = bytes.clone();
+        Arc::new(move || Ok(Box::new(std::io::Cursor::new(bytes.clone()))))
+    };
+    probe_source(
+        Source::new(std::io::Cursor::new(bytes), len).with_fork(fork),
+        name,
+    )
+}
+
 /// Probes a prepared source, turning faults and panics into errors.
 fn probe_source<R: Read + Seek>(mut src: Source<R>, name: &str) -> Result<AudioInfo, ProbeError> {
     let len = src.len();
@@ -250,4 +268,47 @@ fn finish(m: Measured, len: u64, name: &str) -> Result<AudioInfo, ProbeError> {
         tags: m.tags,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_in_memory_probe_as_the_same_file_on_disk() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio");
+        for entry in fs::read_dir(&dir).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "json") {
+                continue;
+            }
+            let bytes = fs::read(&path).expect("read");
+            let name = path.display().to_string();
+            let in_memory = probe_bytes(bytes, &name).map_err(|e| e.to_string());
+            let on_disk = probe_file(&path).map_err(|e| e.to_string());
+            assert_eq!(in_memory, on_disk, "{name}");
+        }
+    }
+
+    /// Inputs the fuzzer (`fuzz/fuzz_targets/probe.rs`) crashed on, one per
+    /// bug, named after it: each must now give an answer or an ordinary
+    /// error, never a caught panic. Debug builds check overflow, as the
+    /// fuzzer's build does.
+    #[test]
+    fn fuzzer_findings_probe_without_panicking() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/probe");
+        let mut seen = 0;
+        for entry in fs::read_dir(&dir).expect("fuzz fixtures") {
+            let path = entry.expect("entry").path();
+            let bytes = fs::read(&path).expect("read");
+            let result = probe_bytes(bytes, &path.display().to_string());
+            assert!(
+                !matches!(result, Err(ProbeError::Internal { .. })),
+                "{}: {result:?}",
+                path.display()
+            );
+            seen += 1;
+        }
+        assert!(seen > 0, "no fixtures in {}", dir.display());
+    }
 }

@@ -100,16 +100,20 @@ fn playable_units(
         // down: within one movie unit the table is the exact figure, beyond
         // that the segment trims real padding.
         let (ts, movie) = (u128::from(t.timescale), u128::from(movie_ts));
-        let seg = (u128::from(segment) * ts / movie) as u64;
+        let seg = u64::try_from(u128::from(segment) * ts / movie).unwrap_or(u64::MAX);
         let unit = ts.div_ceil(movie) as u64;
-        return if seg + unit < after { seg } else { after };
+        return if seg.saturating_add(unit) < after {
+            seg
+        } else {
+            after
+        };
     }
     if let Some((priming, padding, length)) = smpb {
-        if length > 0 && priming + length <= t.units {
+        if length > 0 && priming.saturating_add(length) <= t.units {
             return length;
         }
         warnings.push("iTunSMPB disagrees with the sample table; priming and padding removed from the table length".into());
-        return t.units.saturating_sub(priming + padding);
+        return t.units.saturating_sub(priming.saturating_add(padding));
     }
     t.units
 }
@@ -148,10 +152,12 @@ fn audio_track(trak: &[u8], len: u64) -> Option<Track> {
         b"ec-3" => "eac3",
         _ => "unknown",
     };
+    // Saturating: two entries of 2^32-1 samples of 2^32-1 units overflow a
+    // u64 (found by the fuzzer); such a table is absurd, not a crash.
     let stts = child(stbl, b"stts").unwrap_or(&[]);
     let units = table(stts, 8)
         .map(|e| u64::from(be32(e, 0)) * u64::from(be32(e, 4)))
-        .sum();
+        .fold(0u64, u64::saturating_add);
     Some(Track {
         codec,
         timescale,

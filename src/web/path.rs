@@ -116,17 +116,119 @@ mod tests {
         }
     }
 
+    /// Pieces a traversal attempt is made of: dots and separators, raw
+    /// and percent-encoded in both cases, NUL and controls, bad escapes,
+    /// overlong/invalid UTF-8 escapes, and harmless names.
+    fn hostile_piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let fixed: Vec<&'static str> = vec![
+            "..",
+            ".",
+            "%2e",
+            "%2E",
+            "%2e%2e",
+            "%2E%2e",
+            ".%2e",
+            "%2f",
+            "%2F",
+            "%5c",
+            "%5C",
+            "/",
+            "\\",
+            "\0",
+            "%00",
+            "%0a",
+            "%7f",
+            "%",
+            "%z",
+            "%zz",
+            "%2",
+            "%ff",
+            "%c0%af",
+            "%e0%80%ae",
+            "%c3%a5",
+            "%C3",
+            "%3a",
+            ":",
+            "C:",
+            "~",
+            "a",
+            "b.mp3",
+            "%252e",
+            "%25",
+            "\u{202e}",
+            "å",
+            "🎙",
+        ];
+        prop_oneof![
+            3 => proptest::sample::select(fixed).prop_map(String::from),
+            1 => "[\\x00-\\x7f]{1,3}",
+            1 => any::<u8>().prop_map(|b| format!("%{b:02x}")),
+        ]
+    }
+
+    /// A plain file name: what `add --audio` writes and a feed links to.
+    fn safe_name() -> impl proptest::strategy::Strategy<Value = String> {
+        "[A-Za-z0-9åäöÅÄÖ_~-][A-Za-z0-9åäöÅÄÖ _.~()+,;=@-]{0,30}"
+    }
+
+    /// Lexically normalises `path` (what a file system does with `..`).
+    fn normalise(path: &Path) -> PathBuf {
+        let mut out = PathBuf::new();
+        for c in path.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        out
+    }
+
+    use proptest::strategy::Strategy as _;
+
     proptest::proptest! {
         #[test]
-        fn whatever_resolves_stays_under_the_root(raw in "[a-z./\\\\%2eEfF5cC0:]{0,16}") {
+        fn whatever_resolves_stays_under_the_root(
+            raw in proptest::prop_oneof![
+                "[a-z./\\\\%2eEfF5cC0:]{0,16}",
+                proptest::collection::vec(hostile_piece(), 0..8).prop_map(|v| v.concat()),
+                proptest::arbitrary::any::<String>(),
+            ],
+        ) {
+            use proptest::prelude::*;
             let root = Path::new("/srv/media");
             if let Ok(path) = resolve(root, &raw) {
-                proptest::prop_assert!(path.starts_with(root));
+                prop_assert!(path.starts_with(root));
+                prop_assert!(normalise(&path).starts_with(root), "{:?}", path);
                 let rel = path.strip_prefix(root).expect("under root");
+                prop_assert!(rel.components().count() >= 1);
                 for c in rel.components() {
-                    proptest::prop_assert!(matches!(c, std::path::Component::Normal(_)), "{:?}", c);
+                    let std::path::Component::Normal(name) = c else {
+                        return Err(TestCaseError::fail(format!("{c:?} in {path:?}")));
+                    };
+                    let name = name.to_str().expect("UTF-8");
+                    prop_assert!(!name.starts_with('.'), "{:?}", name);
+                    prop_assert!(!name.contains(['\\', ':', '\0']), "{:?}", name);
+                    prop_assert!(!name.chars().any(char::is_control), "{:?}", name);
                 }
             }
+        }
+
+        #[test]
+        fn plain_names_round_trip_encoded_or_not(names in proptest::collection::vec(safe_name(), 1..4)) {
+            use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+            let root = Path::new("/srv/media");
+            let want: PathBuf = names.iter().fold(root.to_path_buf(), |p, n| p.join(n));
+            let plain = names.join("/");
+            let encoded: Vec<String> = names
+                .iter()
+                .map(|n| utf8_percent_encode(n, NON_ALPHANUMERIC).to_string())
+                .collect();
+            proptest::prop_assert_eq!(resolve(root, &plain), Ok(want.clone()));
+            proptest::prop_assert_eq!(resolve(root, &encoded.join("/")), Ok(want));
         }
     }
 }

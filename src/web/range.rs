@@ -50,7 +50,7 @@ pub fn parse(header: &str, len: u64) -> Ranged {
         // bytes=A- : from A to the end.
         (Some(a), None) if last.is_empty() => from_to(a, u64::MAX, len),
         // bytes=A-B, with B clamped to the end; B < A is invalid, so ignored.
-        (Some(a), Some(b)) if a <= b => from_to(a, b, len),
+        (Some(a), Some(b)) if !digits_less(last, first) => from_to(a, b, len),
         _ => Ranged::Full,
     }
 }
@@ -73,6 +73,14 @@ fn number(s: &str) -> Option<u64> {
         return None;
     }
     Some(s.parse().unwrap_or(u64::MAX))
+}
+
+/// Whether the digit run `x` is a smaller number than `y`, at any length:
+/// [`number`] saturates, so two huge numbers would compare equal and a
+/// reversed (invalid) range would look valid.
+fn digits_less(x: &str, y: &str) -> bool {
+    let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+    (x.len(), x) < (y.len(), y)
 }
 
 #[cfg(test)]
@@ -142,12 +150,127 @@ mod tests {
         }
     }
 
+    /// The RFC 9110 §14.1.2 answer for one `bytes=` range spec, computed
+    /// independently of [`parse`]: numbers as arbitrary-length digit strings
+    /// compared as integers (`None` = larger than any file), no saturation.
+    fn rfc_answer(first: &str, last: &str, len: u64) -> Ranged {
+        let value = |s: &str| -> Option<u128> {
+            let s = s.trim_start_matches('0');
+            if s.len() > 30 {
+                None
+            } else {
+                Some(s.parse().unwrap_or(0))
+            }
+        };
+        let len = u128::from(len);
+        let to_u64 = |v: u128| u64::try_from(v).expect("below len");
+        match (first.is_empty(), last.is_empty()) {
+            (true, true) => Full,
+            // suffix-range: the last N bytes, the whole file when shorter.
+            (true, false) => match value(last) {
+                Some(0) => Unsatisfiable,
+                _ if len == 0 => Unsatisfiable,
+                n => Partial {
+                    start: to_u64(len - n.unwrap_or(u128::MAX).min(len)),
+                    end: to_u64(len - 1),
+                },
+            },
+            (false, _) => {
+                let (a, b) = (value(first), (!last.is_empty()).then(|| value(last)));
+                // last-pos < first-pos: invalid, ignored (§14.1.1). Compared
+                // as decimals of any length: pad to equal width, then as text.
+                let width = first.len().max(last.len());
+                let invalid =
+                    !last.is_empty() && format!("{last:0>width$}") < format!("{first:0>width$}");
+                match (invalid, a) {
+                    (true, _) => Full,
+                    (false, Some(a)) if a < len => Partial {
+                        start: to_u64(a),
+                        end: to_u64(b.flatten().unwrap_or(u128::MAX).min(len - 1)),
+                    },
+                    (false, _) => Unsatisfiable,
+                }
+            }
+        }
+    }
+
+    /// A decimal number as a client might send it: small, near a file
+    /// length, huge, or longer than any integer type, with leading zeros.
+    fn digits() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (0u64..3000).prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            (0u64..3000, 1usize..4).prop_map(|(n, z)| format!("{}{n}", "0".repeat(z))),
+            "[1-9][0-9]{19,40}",
+        ]
+    }
+
+    /// File lengths: empty, small, and near the top of `u64`.
+    fn length() -> impl proptest::strategy::Strategy<Value = u64> {
+        use proptest::prelude::*;
+        prop_oneof![0u64..3000, Just(u64::MAX), (u64::MAX - 3000)..=u64::MAX]
+    }
+
+    #[test]
+    fn huge_reversed_ranges_are_ignored_not_unsatisfiable() {
+        // Both numbers saturated to u64::MAX once, which made `B < A`
+        // look like `A <= B` and answered 416 for an invalid range.
+        assert_eq!(
+            parse("bytes=99999999999999999999999-99999999999999999999998", 10),
+            Full
+        );
+        assert_eq!(
+            parse("bytes=18446744073709551616-18446744073709551615", 10),
+            Full
+        );
+    }
+
     proptest::proptest! {
         #[test]
-        fn a_partial_range_always_lies_inside_the_file(header in "(bytes|Bytes|items)?=?[ 0-9,-]{0,14}", len in 0u64..5000) {
-            if let Partial { start, end } = parse(&header, len) {
-                proptest::prop_assert!(start <= end && end < len);
+        fn any_header_gives_a_reply_inside_the_file(
+            header in proptest::prop_oneof![
+                proptest::arbitrary::any::<String>(),
+                "(bytes|Bytes|BYTES|items)? *=? *[ 0-9,\\-]{0,14}",
+                "bytes=[0-9]{0,25}-[0-9]{0,25}(,[0-9]{0,3}-[0-9]{0,3})?",
+            ],
+            len in length(),
+        ) {
+            match parse(&header, len) {
+                Partial { start, end } => {
+                    proptest::prop_assert!(start <= end && end < len);
+                    proptest::prop_assert!(end - start < len, "reply larger than the file");
+                }
+                Unsatisfiable => {
+                    // Only a syntactically valid single range that no byte
+                    // satisfies may be refused (RFC 9110 §14.1.1, §15.5.17).
+                    let (_, set) = header.split_once('=').expect("a range set");
+                    let spec = set.split(',').map(str::trim).find(|s| !s.is_empty()).expect("a spec");
+                    let (a, b) = spec.split_once('-').expect("a dash");
+                    proptest::prop_assert_eq!(rfc_answer(a.trim(), b.trim(), len), Unsatisfiable, "{:?}", header);
+                }
+                Full => {}
             }
+        }
+
+        #[test]
+        fn single_ranges_get_the_rfc_answer(
+            unit in "bytes|Bytes|BYTES|bYtEs",
+            form in 0u8..3,
+            a in digits(),
+            b in digits(),
+            // §5.6.1: recipients accept empty list elements and OWS around commas.
+            pre in "(,? ?){0,2}",
+            post in "( ?,?){0,2}",
+            len in length(),
+        ) {
+            let (first, last) = match form {
+                0 => (a.as_str(), b.as_str()),
+                1 => (a.as_str(), ""),
+                _ => ("", b.as_str()),
+            };
+            let header = format!("{unit}={pre}{first}-{last}{post}");
+            proptest::prop_assert_eq!(parse(&header, len), rfc_answer(first, last, len), "{:?}", header);
         }
 
         #[test]
