@@ -74,14 +74,17 @@ pub struct Page {
 /// index's own tokenizer cuts exactly as it cut the indexed text. Cutting
 /// words in Rust instead (`char::is_alphanumeric`) disagreed with
 /// `unicode61` (private-use characters are word characters there), so a
-/// word copied from an episode could fail to find it. Pieces without a
-/// letter or digit are dropped (they would only match nothing).
+/// word copied from an episode could fail to find it. Pieces of ASCII
+/// punctuation alone are dropped (they hold no word); any other piece is
+/// kept, since FTS5 may see a word where Rust sees none (`🎙` is a token
+/// of unicode61), and a piece in which it sees none matches everything
+/// within the AND, so keeping it costs nothing.
 pub fn fts_expression(text: &str) -> Option<String> {
     let terms: Vec<String> = text
         // Control characters separate too: FTS5 reads a NUL as the end of
         // the query ("unterminated string").
         .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| w.contains(char::is_alphanumeric))
+        .filter(|w| w.chars().any(|c| !c.is_ascii_punctuation()))
         .take(MAX_TERMS)
         .map(|w| {
             let w: String = w.chars().take(MAX_TERM_CHARS).collect();
@@ -468,6 +471,17 @@ mod tests {
             DB.with(|conn| {
                 index(conn, "and");
                 assert!(found(conn, "\0AND").expect("query runs"));
+            });
+        }
+
+        #[test]
+        fn a_symbol_fts5_counts_as_a_word_finds_its_episode() {
+            // `🎙` is no letter to Rust but a token to unicode61; dropping it
+            // left `"ः"*`, a mark FTS5 indexes as nothing, which found nothing.
+            DB.with(|conn| {
+                index(conn, "🎙\0ः");
+                assert!(found(conn, "🎙\0ः").expect("query runs"));
+                assert!(found(conn, "🎙").expect("query runs"));
             });
         }
 
