@@ -97,7 +97,7 @@ pub fn search_box(site: &Site) -> Markup {
             div.row {
                 div.field {
                     label for="start-q" { (t.search_label) }
-                    input #start-q type="search" name="q" autocomplete="off";
+                    input #start-q type="search" name="q" maxlength=(super::search::INPUT_MAX_CHARS) autocomplete="off";
                 }
                 button type="submit" { (t.search_button) }
             }

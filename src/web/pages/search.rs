@@ -16,6 +16,10 @@ use crate::catalog::search::{self, Query};
 pub const PER_PAGE: u32 = 20;
 /// Characters of `q` kept (the catalogue reads only the first words anyway).
 const MAX_QUERY_CHARS: usize = 2000;
+/// Characters a search box takes: even percent-encoded (up to 9 bytes a
+/// character) the query stays under the server's 8 KiB URL limit, so a
+/// pasted wall of text is cut by the browser rather than refused with 414.
+pub const INPUT_MAX_CHARS: usize = 500;
 /// Up to this many people, the page offers them in a list; beyond it the
 /// person filter is set from a person's page.
 const MAX_PEOPLE_CHOICES: usize = 300;
@@ -207,7 +211,7 @@ fn form(site: &Site, r: &Request) -> Markup {
             div.row {
                 div.field {
                     label for="q" { (t.search_label) }
-                    input #q type="search" name="q" value=(r.q) autocomplete="off";
+                    input #q type="search" name="q" value=(r.q) maxlength=(INPUT_MAX_CHARS) autocomplete="off";
                 }
             }
             div.row {
