@@ -129,3 +129,13 @@ pub fn episode(list: &[serde_json::Value], number: u64) -> &serde_json::Value {
         .find(|e| e["number"] == number)
         .unwrap_or_else(|| panic!("episode {number} listed"))
 }
+
+/// The status code of a raw HTTP/1.1 response (0 when there is none), for
+/// tests that talk to the server over a bare socket.
+pub fn http_status(response: &[u8]) -> u16 {
+    String::from_utf8_lossy(response)
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
