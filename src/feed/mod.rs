@@ -161,20 +161,59 @@ impl<'a> Feed<'a> {
     /// [`Feed::render`], with items rendered in parallel from `parallel`
     /// items on (tests compare both ways).
     fn render_with(&self, config: &Config, now: DateTime<Utc>, parallel: usize) -> String {
+        let mut out = String::new();
+        let whole = self.render_parts(config, now, parallel, &mut |part: String| {
+            if out.is_empty() {
+                out = part;
+            } else {
+                out.push_str(&part);
+            }
+            Ok::<(), std::convert::Infallible>(())
+        });
+        match whole {
+            Ok(()) => out,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The RSS document as of `now`, handed to `sink` in consecutive parts
+    /// of a few MB at most (their concatenation is [`Feed::render`]'s
+    /// text), so a server can write and compress a big feed as it is made
+    /// instead of holding it whole in memory first. Stops at `sink`'s
+    /// first error.
+    pub fn render_to<E>(
+        &self,
+        config: &Config,
+        now: DateTime<Utc>,
+        sink: &mut dyn FnMut(String) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.render_parts(config, now, PARALLEL_ITEMS, sink)
+    }
+
+    fn render_parts<E>(
+        &self,
+        config: &Config,
+        now: DateTime<Utc>,
+        parallel: usize,
+        sink: &mut dyn FnMut(String) -> Result<(), E>,
+    ) -> Result<(), E> {
         let links = Links::for_config(config);
         let items: Vec<&Episode> = self.published(now).collect();
-        let mut xml = xml::Xml::new(2048 + items.len() * ITEM_BYTES);
+        let serial = items.len() < parallel;
+        let capacity = if serial { items.len() * ITEM_BYTES } else { 0 };
+        let mut xml = xml::Xml::new(4096 + capacity);
         channel::open(&mut xml, config, &links, self, &items);
-        if items.len() < parallel {
+        if serial {
             for episode in &items {
                 item::write(&mut xml, config, &links, episode);
             }
         } else {
             // Items are independent of each other: render runs of them on
-            // every core and join them in order (the same bytes). A batch
-            // at a time, so the parts waiting to be joined stay a few MB
-            // rather than a second copy of a big feed (server memory).
+            // every core and pass them on in order (the same bytes). A
+            // batch at a time, so the parts in flight stay a few MB rather
+            // than a second copy of a big feed (server memory).
             use rayon::prelude::*;
+            sink(xml.drain())?;
             for batch in items.chunks(BATCH_ITEMS) {
                 let run = batch.len().div_ceil(rayon::current_num_threads() * 4);
                 let parts: Vec<String> = batch
@@ -187,13 +226,13 @@ impl<'a> Feed<'a> {
                         part.into_string()
                     })
                     .collect();
-                for part in &parts {
-                    xml.raw(part);
+                for part in parts {
+                    sink(part)?;
                 }
             }
         }
         channel::close(&mut xml);
-        xml.finish()
+        sink(xml.finish())
     }
 }
 

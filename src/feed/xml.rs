@@ -157,6 +157,12 @@ impl Xml {
         self.out.push_str(part);
     }
 
+    /// The text written so far, leaving the document empty at the same
+    /// depth: for handing a big document on in parts.
+    pub fn drain(&mut self) -> String {
+        std::mem::take(&mut self.out)
+    }
+
     /// A fragment's text, for [`Xml::raw`].
     pub fn into_string(self) -> String {
         self.out

@@ -25,6 +25,7 @@ mod media;
 pub mod pages;
 pub mod path;
 pub mod range;
+mod sendfile;
 pub mod server;
 mod stall;
 

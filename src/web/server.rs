@@ -36,6 +36,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tower::Service as _;
 
+use super::sendfile::Sendfile;
 use super::stall::Stalls;
 use super::{access, limits};
 
@@ -111,7 +112,7 @@ pub async fn run(
         };
         match next {
             Ok((stream, permit)) => {
-                let stream = Stalls::new(stream, limits.stall_timeout);
+                let stream = Stalls::new(Sendfile::new(stream), limits.stall_timeout);
                 let conn = connection(http.clone(), stream, router.clone(), stopping.clone());
                 tokio::spawn(async move {
                     conn.await;
@@ -192,7 +193,7 @@ fn is_per_connection(e: &io::Error) -> bool {
 /// and its response in flight has been sent.
 async fn connection(
     http: http1::Builder,
-    stream: Stalls<TcpStream>,
+    stream: Stalls<Sendfile>,
     router: Router,
     mut stopping: watch::Receiver<bool>,
 ) {

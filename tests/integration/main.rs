@@ -2,6 +2,7 @@
 //! SQLite database and real audio, in temporary project folders; the real
 //! server on loopback.
 
+mod big_feed;
 mod catalog_cli;
 mod common;
 mod config_errors;

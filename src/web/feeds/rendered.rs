@@ -1,7 +1,9 @@
 //! One feed rendered for serving: the bytes in every coding we keep, their
 //! validators and ready-made header values, and the response for a request.
 
-use std::io::Write as _;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, mpsc};
 use std::time::SystemTime;
 
 use axum::body::Body;
@@ -13,6 +15,7 @@ use sha2::Digest;
 
 use super::super::Error;
 use super::super::conditional::{Coding, Validators, negotiate};
+use super::super::sendfile::Spool;
 use crate::catalog::Episode;
 use crate::config::Config;
 use crate::feed::{Feed, Scope};
@@ -132,12 +135,22 @@ pub(super) fn render(
         Scope::Theme(slug) => Feed::theme(config, episodes, slug),
     };
     let Some(feed) = feed else { return Ok(None) };
-    let plain = kept(feed.render(config, now).into_bytes());
-    // Both compressions at once: the wait after a change is the longer one.
-    let (gzip, brotli) = rayon::join(|| gzip_bytes(&plain), || brotli_bytes(&plain));
-    let (gzip, brotli) = (kept(gzip?), kept(brotli?));
-    let digest = sha2::Sha256::digest(&plain);
-    let tag = hex::encode(&digest[..12]);
+    let spill = spill_dir(config);
+    let bodies = match encode(&feed, config, now, spill.as_deref()) {
+        Ok(bodies) => bodies,
+        Err(e) if spill.is_some() => {
+            // A full disk, say: the feed still works from memory.
+            tracing::warn!(error = %e, "cannot keep the feed in a file; keeping it in memory");
+            encode(&feed, config, now, None)?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let Bodies {
+        plain,
+        gzip,
+        brotli,
+        tag,
+    } = bodies;
     let etag = format!("\"{tag}\"");
     let modified = modified(&etag);
     Ok(Some(Rendered {
@@ -149,30 +162,97 @@ pub(super) fn render(
     }))
 }
 
-/// Bytes to keep for as long as the feed is current: without the spare
-/// capacity reserved while writing (`Bytes` keeps a `Vec`'s whole
-/// allocation; for a big feed that is MBs per encoding).
-fn kept(mut bytes: Vec<u8>) -> Bytes {
-    bytes.shrink_to_fit();
-    Bytes::from(bytes)
+/// Where big feed bodies are kept as files (see [`sendfile`]): beside
+/// the catalogue, a folder the server can write to and usually on disk, so
+/// the kernel may drop their pages under memory pressure and read them back.
+///
+/// [`sendfile`]: super::super::sendfile
+fn spill_dir(config: &Config) -> Option<PathBuf> {
+    let parent = config.server.database.parent()?;
+    Some(if parent.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        parent.to_path_buf()
+    })
 }
 
-fn gzip_bytes(plain: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut gz = flate2::write::GzEncoder::new(
-        Vec::with_capacity(plain.len() / 4),
-        flate2::Compression::default(),
-    );
-    gz.write_all(plain)?;
-    gz.finish()
+/// A feed's bytes in each coding, and the tag naming them.
+struct Bodies {
+    plain: Bytes,
+    gzip: Bytes,
+    brotli: Bytes,
+    /// Hex of the first 12 bytes of the plain bytes' SHA-256.
+    tag: String,
+}
+
+/// Parts of the feed queued for each compressor: bounded, so a slow one
+/// holds back the render instead of letting parts pile up in memory.
+const QUEUED_PARTS: usize = 8;
+
+/// Renders `feed` once, in parts, into its plain bytes and, on two threads
+/// at the same time, its gzip and brotli bytes, each into a [`Spool`]
+/// spilling to `dir`: no coding is ever held whole in the heap on its way.
+fn encode(
+    feed: &Feed<'_>,
+    config: &Config,
+    now: DateTime<Utc>,
+    dir: Option<&Path>,
+) -> io::Result<Bodies> {
+    let quality = brotli_quality(feed.published(now).count());
+    std::thread::scope(|s| {
+        let (gz_parts, gz_rx) = mpsc::sync_channel::<Arc<String>>(QUEUED_PARTS);
+        let (br_parts, br_rx) = mpsc::sync_channel::<Arc<String>>(QUEUED_PARTS);
+        let gzip = s.spawn(move || gzip_parts(gz_rx, Spool::new(dir)));
+        let brotli = s.spawn(move || brotli_parts(br_rx, Spool::new(dir), quality));
+        let mut plain = Spool::new(dir);
+        let mut hash = sha2::Sha256::new();
+        let stopped = || io::Error::other("a feed compressor stopped");
+        let rendered = feed.render_to(config, now, &mut |part: String| {
+            hash.update(part.as_bytes());
+            plain.write_all(part.as_bytes())?;
+            let part = Arc::new(part);
+            gz_parts.send(Arc::clone(&part)).map_err(|_| stopped())?;
+            br_parts.send(part).map_err(|_| stopped())
+        });
+        drop((gz_parts, br_parts));
+        let joined = |h: std::thread::ScopedJoinHandle<'_, io::Result<Bytes>>| {
+            h.join()
+                .map_err(|_| io::Error::other("a feed compressor panicked"))?
+        };
+        // A compressor's own error explains a "stopped" from the render.
+        let (gzip, brotli) = (joined(gzip), joined(brotli));
+        let (gzip, brotli) = (gzip?, brotli?);
+        rendered?;
+        let digest = hash.finalize();
+        Ok(Bodies {
+            plain: plain.finish()?,
+            gzip,
+            brotli,
+            tag: hex::encode(&digest[..12]),
+        })
+    })
+}
+
+fn gzip_parts(parts: mpsc::Receiver<Arc<String>>, out: Spool) -> io::Result<Bytes> {
+    let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
+    for part in parts {
+        gz.write_all(part.as_bytes())?;
+    }
+    gz.finish()?.finish()
 }
 
 /// Brotli at a quality that keeps a re-render after a change quick: 9 for
-/// ordinary feeds (~75 ms for 1,000 episodes), 4 above 4 MiB.
-fn brotli_bytes(plain: &[u8]) -> std::io::Result<Vec<u8>> {
-    let quality = if plain.len() > 4 << 20 { 4 } else { 9 };
-    let mut w =
-        brotli::CompressorWriter::new(Vec::with_capacity(plain.len() / 5), 1 << 16, quality, 22);
-    w.write_all(plain)?;
+/// ordinary feeds (~75 ms for 1,000 episodes), 4 above 2,000 items (about
+/// 4 MiB).
+fn brotli_quality(items: usize) -> u32 {
+    if items > 2000 { 4 } else { 9 }
+}
+
+fn brotli_parts(parts: mpsc::Receiver<Arc<String>>, out: Spool, quality: u32) -> io::Result<Bytes> {
+    let mut w = brotli::CompressorWriter::new(out, 1 << 16, quality, 22);
+    for part in parts {
+        w.write_all(part.as_bytes())?;
+    }
     w.flush()?;
-    Ok(w.into_inner())
+    w.into_inner().finish()
 }

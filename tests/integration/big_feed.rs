@@ -1,0 +1,119 @@
+//! A feed past the server's spill size (256 KiB) is kept in an unlinked
+//! file and sent with `sendfile` rather than copied from the heap: clients
+//! must still get the whole feed, in every coding, with the ETag its bytes
+//! give; and the file must really be in use (else the path is untested).
+
+use std::io::Read as _;
+
+use podcatalog::catalog;
+use podcatalog::config::Config;
+use podcatalog::feed::synthetic;
+use sha2::{Digest, Sha256};
+
+use crate::common::Project;
+use crate::process::Server;
+
+const EPISODES: usize = 400;
+
+/// The shipped project with a catalogue of [`EPISODES`] synthetic episodes
+/// instead of the shipped ones (a plain feed of ~900 kB).
+fn big_project() -> Project {
+    let p = Project::shipped();
+    let config = Config::load(&p.path("feed-config.toml")).expect("config");
+    let db = p.path(&config.server.database.to_string_lossy());
+    let mut conn = catalog::open(&db).expect("open");
+    let tx = conn.transaction().expect("tx");
+    catalog::themes::sync(&tx, &config.themes).expect("themes");
+    for ep in synthetic::episodes(EPISODES) {
+        catalog::episodes::save(&tx, &ep.guid, &ep.data, &ep.created_at).expect("save");
+    }
+    tx.commit().expect("commit");
+    p
+}
+
+fn get(http: &reqwest::blocking::Client, url: &str, coding: &str) -> (String, Vec<u8>) {
+    let res = http
+        .get(url)
+        .header("accept-encoding", coding)
+        .send()
+        .expect("request");
+    assert_eq!(res.status(), 200, "{coding}");
+    let encoding = res
+        .headers()
+        .get("content-encoding")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("identity")
+        .to_string();
+    assert_eq!(encoding, coding);
+    let etag = res.headers()["etag"].to_str().expect("etag").to_string();
+    let length: usize = res.headers()["content-length"]
+        .to_str()
+        .expect("length")
+        .parse()
+        .expect("number");
+    let body = res.bytes().expect("body").to_vec();
+    assert_eq!(body.len(), length, "{coding}: Content-Length");
+    (etag, body)
+}
+
+/// Unlinked files the process holds open in `dir`.
+fn unlinked_files_in(pid: u32, dir: &std::path::Path) -> usize {
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).expect("fds");
+    fds.filter_map(Result::ok)
+        .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+        .filter(|target| {
+            let t = target.to_string_lossy();
+            target.starts_with(dir) && t.ends_with("(deleted)")
+        })
+        .count()
+}
+
+#[test]
+fn a_big_feed_is_sent_whole_in_every_coding_from_a_file() {
+    let p = big_project();
+    let server = Server::start(&p);
+    let http = reqwest::blocking::Client::new();
+    let url = server.url("feed.xml");
+
+    let (etag, plain) = get(&http, &url, "identity");
+    assert!(plain.len() > 256 << 10, "feed of {} bytes", plain.len());
+    let tag = &hex::encode(Sha256::digest(&plain))[..24];
+    assert_eq!(etag, format!("\"{tag}\""), "ETag of the bytes sent");
+    let text = std::str::from_utf8(&plain).expect("UTF-8");
+    let doc = roxmltree::Document::parse(text).expect("well-formed XML");
+    let items = doc.descendants().filter(|n| n.has_tag_name("item")).count();
+    assert_eq!(items, EPISODES);
+
+    let (etag, gz) = get(&http, &url, "gzip");
+    assert_eq!(etag, format!("\"{tag}-gzip\""));
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut unzipped)
+        .expect("gzip");
+    assert!(unzipped == plain, "gzip body is the feed");
+
+    let (etag, br) = get(&http, &url, "br");
+    assert_eq!(etag, format!("\"{tag}-br\""));
+    let mut unbrotlied = Vec::new();
+    brotli::Decompressor::new(&br[..], 1 << 16)
+        .read_to_end(&mut unbrotlied)
+        .expect("brotli");
+    assert!(unbrotlied == plain, "brotli body is the feed");
+
+    // The plain feed at least spilled; its file lives beside the catalogue
+    // and has no name there.
+    let dir = p.path("");
+    let dir = dir.canonicalize().expect("dir");
+    assert!(
+        unlinked_files_in(server.child.id(), &dir) >= 1,
+        "the server keeps the feed in an unlinked file in {}",
+        dir.display()
+    );
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("ls")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tmp"))
+        .collect();
+    assert!(names.is_empty(), "no named temporary files: {names:?}");
+}
