@@ -5,6 +5,11 @@
 //! config, a 50 MB `media/big.mp3` and a catalogue of EPISODES synthetic
 //! episodes, then serves it on 127.0.0.1:PORT with WORKERS runtime threads
 //! (default 1) until Ctrl-C or SIGTERM.
+//!
+//! The catalogue is made by a child process (`bench_server --prepare …`),
+//! so the server's peak resident memory is that of serving the catalogue,
+//! as `podcatalog serve` on an existing database would, not of generating
+//! 10,000 synthetic episodes.
 
 use std::path::Path;
 
@@ -14,13 +19,27 @@ use podcatalog::feed::synthetic;
 use podcatalog::web::{self, AppState};
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    web::memory::limit_arenas();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let prepare_only = args.first().is_some_and(|a| a == "--prepare");
+    if prepare_only {
+        args.remove(0);
+    }
     let [dir, port, episodes, rest @ ..] = args.as_slice() else {
         anyhow::bail!("usage: bench_server DIR PORT EPISODES [WORKERS]");
     };
     let workers: usize = rest.first().map_or(Ok(1), |w| w.parse())?;
     let dir = Path::new(dir);
-    let config = prepare(dir, port, episodes.parse()?)?;
+    if prepare_only {
+        prepare(dir, port, episodes.parse()?)?;
+        return Ok(());
+    }
+    let status = std::process::Command::new(std::env::current_exe()?)
+        .arg("--prepare")
+        .args([dir.as_os_str(), port.as_ref(), episodes.as_ref()])
+        .status()?;
+    anyhow::ensure!(status.success(), "preparing the catalogue failed");
+    let config = Config::load(&dir.join("feed-config.toml"))?;
     let conn = catalog::open(&config.server.database)?;
     let state = AppState::new(config, conn)?;
     tokio::runtime::Builder::new_multi_thread()

@@ -32,9 +32,9 @@ fn main() -> ExitCode {
 /// By default the kernel kills a process with SIGXFSZ when a write passes
 /// the file-size limit (`ulimit -f`), before it can say what happened or
 /// clean up its temporary file. With a handler installed the write fails
-/// with `EFBIG` instead, which the copy turns into a clear message. The
-/// crate forbids `unsafe`, so signal-hook's safe `flag::register` installs
-/// that handler (it only sets a flag nobody needs to read).
+/// with `EFBIG` instead, which the copy turns into a clear message.
+/// signal-hook's safe `flag::register` installs that handler (it only sets
+/// a flag nobody needs to read), so no `unsafe` is needed here.
 fn survive_file_size_limit() {
     #[cfg(unix)]
     {

@@ -30,6 +30,8 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         set_base_url(&mut config, url)?;
     }
     let addr = args.addr.clone().unwrap_or(config.server.listen.clone());
+    // Before the runtime starts its threads.
+    web::memory::limit_arenas();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

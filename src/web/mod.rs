@@ -22,6 +22,7 @@ pub mod headers;
 pub mod i18n;
 pub mod limits;
 mod media;
+pub mod memory;
 pub mod pages;
 pub mod path;
 pub mod range;
