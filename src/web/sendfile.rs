@@ -33,8 +33,10 @@ use tokio::io::{AsyncRead, AsyncWrite, Interest, ReadBuf};
 use tokio::net::TcpStream;
 
 /// Bodies up to this size stay in the heap: copying them is cheaper than a
-/// file, a mapping and a second system call.
-pub const SPILL_AT: usize = 256 << 10;
+/// file, a mapping and a second system call. Measured: the gzip feed of
+/// 1,000 episodes (84 kB) spent 45% of its CPU in the copy into the socket
+/// when kept in the heap; sent from a file it costs nginx's CPU per request.
+pub const SPILL_AT: usize = 64 << 10;
 
 /// A registered mapping: the address range of its bytes and the file that
 /// holds them at the same offsets.

@@ -1,4 +1,4 @@
-//! A feed past the server's spill size (256 KiB) is kept in an unlinked
+//! A feed past the server's spill size (64 KiB) is kept in an unlinked
 //! file and sent with `sendfile` rather than copied from the heap: clients
 //! must still get the whole feed, in every coding, with the ETag its bytes
 //! give; and the file must really be in use (else the path is untested).
