@@ -65,13 +65,16 @@ impl Predicate for TextOnly {
 
 /// Whether the response's `Content-Type` is one of [`TEXT_TYPES`].
 pub fn is_text(headers: &HeaderMap) -> bool {
-    let Some(ct) = headers
+    headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let essence = ct.split(';').next().unwrap_or("").trim();
+        .is_some_and(is_text_type)
+}
+
+/// Whether `content_type` is one of [`TEXT_TYPES`]: the only bodies this
+/// layer reads (media sent with `sendfile` must not be one).
+pub fn is_text_type(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
     TEXT_TYPES.iter().any(|t| essence.eq_ignore_ascii_case(t))
 }
 

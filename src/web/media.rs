@@ -3,11 +3,14 @@
 //! requests and exact lengths.
 //!
 //! Each request costs one trip to the blocking pool: resolving symlinks,
-//! opening, `fstat`, the conditional and range decisions and, for a body up
-//! to [`SHORT`] (the 1 MiB ranges players ask for), the one positional read
-//! of the whole body. Longer bodies (whole episodes) are streamed in
-//! [`LONG_CHUNK`] positional reads, never read whole, so memory per
-//! listener stays flat however long the file is.
+//! opening, `fstat`, the conditional and range decisions. Audio and images
+//! of 64 KiB or more are then mapped, not read: the socket wrapper sends
+//! them with `sendfile` ([`super::sendfile`]), as nginx does, so neither a
+//! 1 MiB range nor a whole episode to many listeners passes through the
+//! process's memory. Other bodies (transcripts, chapters, small files; or
+//! any file where mapping fails) are read in the same trip, up to
+//! [`SHORT`], into a pooled buffer, or else streamed in [`LONG_CHUNK`]
+//! positional reads, never read whole.
 
 use std::fs::File;
 use std::os::unix::fs::FileExt as _;
@@ -22,8 +25,10 @@ use bytes::Bytes;
 use futures_util::Stream;
 
 use super::buffers::Pool;
+use super::compress;
 use super::conditional::Validators;
 use super::range::{self, Ranged};
+use super::sendfile::{self, SPILL_AT};
 use super::{AppState, Error, path};
 
 /// Read size for long streams (whole episodes to many listeners): small,
@@ -121,14 +126,11 @@ fn prepare(root: &Path, wanted: &Path, headers: &HeaderMap, head: bool) -> Resul
         Ranged::Partial { start, end } => (StatusCode::PARTIAL_CONTENT, start, end - start + 1),
         Ranged::Unsatisfiable => return Err(Error::RangeNotSatisfiable { len }),
     };
-    let pooled = usize::try_from(count).ok().and_then(|n| BUFFERS.take(n));
-    let body = match pooled {
-        _ if head => Content::Empty,
-        Some(mut buf) => {
-            file.read_exact_at(buf.as_mut(), start)?;
-            Content::Read(buf.into_bytes())
-        }
-        None => Content::Stream(Arc::new(file)),
+    let content_type = content_type(&real);
+    let body = if head {
+        Content::Empty
+    } else {
+        body(file, start, count, content_type)?
     };
     Ok(Prepared {
         validators,
@@ -137,9 +139,31 @@ fn prepare(root: &Path, wanted: &Path, headers: &HeaderMap, head: bool) -> Resul
             start,
             count,
             len,
-            content_type: content_type(&real),
+            content_type,
             body,
         },
+    })
+}
+
+/// The body: audio and images of [`SPILL_AT`] or more mapped for
+/// `sendfile` (see [`sendfile::map_media`]); else read into a pooled buffer
+/// now, or streamed in chunks when none is free or it is longer.
+fn body(file: File, start: u64, count: u64, content_type: &str) -> Result<Content, Error> {
+    let file = Arc::new(file);
+    let n = usize::try_from(count).map_err(|e| Error::Internal(e.to_string()))?;
+    if n >= SPILL_AT && !compress::is_text_type(content_type) {
+        match sendfile::map_media(Arc::clone(&file), start, n) {
+            Ok(bytes) => return Ok(Content::Read(bytes)),
+            // A file system without mmap: the copying way below.
+            Err(e) => tracing::debug!(error = %e, "cannot map a media file"),
+        }
+    }
+    Ok(match BUFFERS.take(n) {
+        Some(mut buf) => {
+            file.read_exact_at(buf.as_mut(), start)?;
+            Content::Read(buf.into_bytes())
+        }
+        None => Content::Stream(file),
     })
 }
 

@@ -19,6 +19,7 @@
 //! the file at the same offset instead of `write`. The process never touches
 //! those pages, so they are not part of its resident set.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, IoSlice, Write};
 use std::path::{Path, PathBuf};
@@ -38,19 +39,20 @@ use tokio::net::TcpStream;
 /// when kept in the heap; sent from a file it costs nginx's CPU per request.
 pub const SPILL_AT: usize = 64 << 10;
 
-/// A registered mapping: the address range of its bytes and the file that
-/// holds them at the same offsets.
+/// A registered mapping: the address range of its bytes, and the file
+/// that holds them from offset `base` on.
 struct Region {
     id: u64,
-    start: usize,
     len: usize,
     file: Arc<File>,
+    base: u64,
 }
 
-/// Every live mapping made by [`Spool::finish`]; a handful at most (the
-/// show's feed in three codings, and the previous revision's while a
-/// response still sends it).
-static REGIONS: RwLock<Vec<Region>> = RwLock::new(Vec::new());
+/// Every live mapping, by start address: the feeds' made by
+/// [`Spool::finish`] (the show's feed in three codings, and the previous
+/// revision's while a response still sends it) and one per media response
+/// in flight ([`map_media`]).
+static REGIONS: RwLock<BTreeMap<usize, Region>> = RwLock::new(BTreeMap::new());
 
 /// Names regions, so a mapping removes its own entry and no other.
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
@@ -63,11 +65,31 @@ fn lookup(buf: &[u8]) -> Option<(Arc<File>, u64)> {
     }
     let addr = buf.as_ptr().addr();
     let regions = REGIONS.read().unwrap_or_else(PoisonError::into_inner);
-    let r = regions
-        .iter()
-        .find(|r| addr >= r.start && addr + buf.len() <= r.start + r.len)?;
-    let offset = u64::try_from(addr - r.start).ok()?;
+    let (start, r) = regions.range(..=addr).next_back()?;
+    if addr + buf.len() > start + r.len {
+        return None;
+    }
+    let offset = r.base + u64::try_from(addr - start).ok()?;
     Some((Arc::clone(&r.file), offset))
+}
+
+/// Registers `map`, whose bytes are those of `file` from `base` on, and
+/// returns it as [`Bytes`] that unregister it when the last clone drops.
+fn register(map: memmap2::Mmap, file: Arc<File>, base: u64) -> Bytes {
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    REGIONS
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(
+            map.as_ptr().addr(),
+            Region {
+                id,
+                len: map.len(),
+                file,
+                base,
+            },
+        );
+    Bytes::from_owner(Mapped { map, id })
 }
 
 /// The owner of a mapping inside [`Bytes`]: unregisters it before it is
@@ -85,10 +107,11 @@ impl AsRef<[u8]> for Mapped {
 
 impl Drop for Mapped {
     fn drop(&mut self) {
-        REGIONS
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .retain(|r| r.id != self.id);
+        let start = self.map.as_ptr().addr();
+        let mut regions = REGIONS.write().unwrap_or_else(PoisonError::into_inner);
+        if regions.get(&start).is_some_and(|r| r.id == self.id) {
+            regions.remove(&start);
+        }
     }
 }
 
@@ -100,6 +123,35 @@ fn map(file: &File) -> io::Result<memmap2::Mmap> {
     // name; its only descriptor is ours, it was written completely before
     // this call and is never written, truncated or resized again.
     unsafe { memmap2::Mmap::map(file) }
+}
+
+/// `count` bytes of the media file `file` from `start`, as [`Bytes`] that
+/// [`Sendfile`] sends with `sendfile`: no read into the heap, no copy into
+/// the socket, no resident memory however many listeners download.
+///
+/// Only for bodies the server never reads itself: audio and images, which
+/// the compression layer passes through untouched (see the SAFETY note).
+pub fn map_media(file: Arc<File>, start: u64, count: usize) -> io::Result<Bytes> {
+    let map = map_range(&file, start, count)?;
+    Ok(register(map, file, start))
+}
+
+#[allow(unsafe_code)]
+fn map_range(file: &File, start: u64, count: usize) -> io::Result<memmap2::Mmap> {
+    // SAFETY: unlike a spooled feed, a media file can be changed by another
+    // program while mapped (a producer copying over it in place), and then
+    // reading the mapping could see bytes change or, past a truncation,
+    // fault with SIGBUS. The server never reads it: the bytes only go to a
+    // socket through `Sendfile`, which hands the kernel the file and offset
+    // instead (and gets a short count, not a fault, from a truncated file),
+    // and `map_media`'s callers keep it to types no layer reads. The CLI
+    // itself only replaces media files under new names, never in place.
+    unsafe {
+        memmap2::MmapOptions::new()
+            .offset(start)
+            .len(count)
+            .map(file)
+    }
 }
 
 /// A body being written: in the heap until it reaches [`SPILL_AT`], then in
@@ -157,17 +209,7 @@ impl Spool {
         };
         let file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
         let map = map(&file)?;
-        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        REGIONS
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(Region {
-                id,
-                start: map.as_ptr().addr(),
-                len: map.len(),
-                file: Arc::new(file),
-            });
-        Ok(Bytes::from_owner(Mapped { map, id }))
+        Ok(register(map, Arc::new(file), 0))
     }
 }
 
@@ -366,13 +408,15 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 0);
         let id = {
             let regions = REGIONS.read().unwrap_or_else(PoisonError::into_inner);
-            let addr = big.as_ptr().addr();
-            regions.iter().find(|r| r.start == addr).map(|r| r.id)
+            regions.get(&big.as_ptr().addr()).map(|r| r.id)
         };
         let id = id.expect("registered");
         drop(big);
         let regions = REGIONS.read().unwrap_or_else(PoisonError::into_inner);
-        assert!(!regions.iter().any(|r| r.id == id), "unregistered on drop");
+        assert!(
+            !regions.values().any(|r| r.id == id),
+            "unregistered on drop"
+        );
     }
 
     #[test]

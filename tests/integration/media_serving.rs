@@ -144,6 +144,50 @@ async fn raw_get(addr: std::net::SocketAddr, target: &[u8]) -> (u16, String) {
     )
 }
 
+/// A media file truncated in place while it is being sent (a producer
+/// copying a new version over it) cuts that response short and nothing
+/// else: `sendfile` reports the shorter file, the connection closes, and
+/// the server (running in this test process) goes on serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_truncated_while_it_is_sent_ends_that_response_only() {
+    let project = fixture::project();
+    let path = project.media().join("replaced.mp3");
+    // More than loopback's socket buffers hold, so the sending is not
+    // over before the file shrinks.
+    let len = 48 << 20;
+    std::fs::write(&path, vec![7u8; len]).expect("write");
+    let server = start(&project).await;
+    let mut stream = tokio::net::TcpStream::connect(server.addr)
+        .await
+        .expect("connect");
+    stream
+        .write_all(
+            b"GET /media/replaced.mp3 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        )
+        .await
+        .expect("request");
+    let mut first = vec![0u8; 64 << 10];
+    let n = stream.read(&mut first).await.expect("read");
+    assert_eq!(http_status(&first[..n]), 200);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&path)
+        .expect("truncate");
+    let mut rest = Vec::new();
+    let _ = stream.read_to_end(&mut rest).await;
+    assert!(n + rest.len() < len, "the response ended early");
+
+    let res = client()
+        .get(server.url("media/sub/tv%C3%A5%20sp%C3%A5r.mp3"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.expect("body").len(), BIG_LEN);
+    server.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_path_outside_the_media_folder_is_reachable() {
     let project = fixture::project();
