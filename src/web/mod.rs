@@ -124,7 +124,15 @@ pub fn app(state: AppState) -> Router {
 
 /// Last touches on every response, after compression: the security
 /// headers, and a weak ETag on what was compressed.
+///
+/// A `304` gets no security headers: RFC 9110 §15.4.5 lists what it
+/// carries (validators, `Cache-Control`, `Vary`, …) and asks for no other
+/// metadata, and a cache keeps the stored response's headers. Feed polls
+/// are mostly `304`s, so this also keeps the hottest answer small.
 async fn finish(res: Response) -> Response {
+    if res.status() == StatusCode::NOT_MODIFIED {
+        return res;
+    }
     let mut res = headers::add(res).await;
     compress::weaken_etag(&mut res);
     res

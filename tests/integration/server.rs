@@ -193,6 +193,17 @@ async fn the_feed_revalidates_and_comes_gzipped_or_brotli() {
         .expect("get");
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(header(res.headers(), header::ETAG), etag);
+    // What RFC 9110 §15.4.5 asks of a 304, and no other metadata.
+    assert_eq!(header(res.headers(), header::LAST_MODIFIED), modified);
+    assert_eq!(header(res.headers(), header::VARY), "Accept-Encoding");
+    assert!(res.headers().contains_key(header::CACHE_CONTROL));
+    for absent in [
+        header::CONTENT_SECURITY_POLICY,
+        header::CONTENT_TYPE,
+        header::CONTENT_LENGTH,
+    ] {
+        assert!(!res.headers().contains_key(&absent), "304 with {absent}");
+    }
     assert!(res.bytes().await.expect("body").is_empty());
     let res = http
         .get(&url)
