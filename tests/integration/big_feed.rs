@@ -117,3 +117,42 @@ fn a_big_feed_is_sent_whole_in_every_coding_from_a_file() {
         .collect();
     assert!(names.is_empty(), "no named temporary files: {names:?}");
 }
+
+/// When the feed's file cannot be written (here the file-size limit; a
+/// full disk behaves alike), the server keeps that feed in memory and
+/// still serves all of it.
+#[test]
+fn a_feed_that_cannot_be_written_to_a_file_is_served_from_memory() {
+    let p = big_project();
+    // 256 blocks: 128 KiB (dash counts 512-byte blocks) or 256 KiB (bash);
+    // the plain feed is ~900 kB, so writing its file fails part-way.
+    let mut sh = std::process::Command::new("sh");
+    sh.arg("-c")
+        .arg("ulimit -f 256 && exec \"$0\" serve --addr 127.0.0.1:0")
+        .arg(env!("CARGO_BIN_EXE_podcatalog"))
+        .current_dir(p.dir.path())
+        .env_remove("PODCATALOG_CONFIG")
+        .env("RUST_LOG", "warn");
+    let server = Server::spawn(sh);
+    let http = reqwest::blocking::Client::new();
+    let url = server.url("feed.xml");
+    let (etag, plain) = get(&http, &url, "identity");
+    let tag = &hex::encode(Sha256::digest(&plain))[..24];
+    assert_eq!(etag, format!("\"{tag}\""));
+    let text = std::str::from_utf8(&plain).expect("UTF-8");
+    let doc = roxmltree::Document::parse(text).expect("well-formed XML");
+    let items = doc.descendants().filter(|n| n.has_tag_name("item")).count();
+    assert_eq!(items, EPISODES);
+    let (_, gz) = get(&http, &url, "gzip");
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut unzipped)
+        .expect("gzip");
+    assert!(unzipped == plain, "gzip body is the feed");
+    let dir = p.path("").canonicalize().expect("dir");
+    assert_eq!(
+        unlinked_files_in(server.child.id(), &dir),
+        0,
+        "no feed file is kept"
+    );
+}
