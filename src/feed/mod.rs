@@ -161,13 +161,10 @@ impl<'a> Feed<'a> {
     /// [`Feed::render`], with items rendered in parallel from `parallel`
     /// items on (tests compare both ways).
     fn render_with(&self, config: &Config, now: DateTime<Utc>, parallel: usize) -> String {
-        let mut out = String::new();
+        let items = self.published(now).count();
+        let mut out = String::with_capacity(4096 + items * ITEM_BYTES);
         let whole = self.render_parts(config, now, parallel, &mut |part: String| {
-            if out.is_empty() {
-                out = part;
-            } else {
-                out.push_str(&part);
-            }
+            out.push_str(&part);
             Ok::<(), std::convert::Infallible>(())
         });
         match whole {
