@@ -18,6 +18,11 @@
 //! to write, and for one inside a registered range calls `sendfile` from
 //! the file at the same offset instead of `write`. The process never touches
 //! those pages, so they are not part of its resident set.
+//!
+//! Audio and images go the same way: [`map_media`] maps the requested range
+//! of the media file itself, so a 1 MiB range or a whole episode is sent
+//! without being read into the process (see its SAFETY note for files
+//! changed by other programs while mapped).
 
 use std::collections::BTreeMap;
 use std::fs::File;
