@@ -123,6 +123,13 @@ impl Ranked {
     }
 }
 
+impl From<Vec<i64>> for Ranked {
+    /// A ranking of `ids`, best first.
+    fn from(ids: Vec<i64>) -> Ranked {
+        Ranked { ids }
+    }
+}
+
 /// Runs a search: ranks every match ([`rank`]), then cuts the page asked for ([`page`]).
 pub fn search(conn: &Connection, q: &Query) -> Result<Page, CatalogError> {
     let ranked = rank(conn, q)?;

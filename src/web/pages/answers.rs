@@ -1,8 +1,8 @@
 //! Search answers remembered for the catalogue snapshot they were computed
-//! from, so a query asked again (the same words while typing, a popular
-//! name, the next visitor's one-letter prefix) costs a lookup instead of
-//! ranking thousands of matches with bm25 (15–25 ms of CPU for a word in
-//! all 10,000 episodes of the benchmark catalogue).
+//! from, so a page asked again (the same words while typing, a popular
+//! name, the next visitor's one-letter prefix) costs a lookup, not even
+//! the twenty rows and snippets of a page cut from a kept ranking
+//! ([`rankings`](super::rankings), which spares the bm25 ranking itself).
 //!
 //! An answer is valid while the catalogue's revision is unchanged and no
 //! scheduled episode has come out since: the [`Generation`]. A lookup with
