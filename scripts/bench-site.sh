@@ -88,10 +88,12 @@ kinds=(
     "page-prefix-1|/sok?q=s"
 )
 
-# Uncached: each request a query the server has not answered yet (the
-# answer cache keys on the words as typed and the page), so these measure
-# the catalogue itself: the common word in a random mix of cases on a
-# random page, and a random guest number (selective).
+# Uncached: each request a page the server has not answered yet. The
+# common word in a random mix of cases on a random page: the server ranks
+# a query once per catalogue revision (ASCII case folded, every page cut
+# from that ranking), so after the first request this measures cutting
+# and building pages, not ranking. A random guest number (selective): a
+# new ranking for nearly every request.
 lua=$(mktemp --suffix=.lua)
 trap 'cleanup; rm -f "$lua" "$lua.rare"' EXIT
 cat >"$lua" <<'LUA'

@@ -6,7 +6,7 @@
 //! unbalanced quotes or 10 kB of text are just words (or nothing), never a
 //! syntax error. Ranking is FTS5's bm25 with the title weighted highest.
 
-use rusqlite::{Connection, ToSql};
+use rusqlite::{Connection, OptionalExtension, ToSql};
 use serde::Serialize;
 
 use super::CatalogError;
@@ -79,6 +79,11 @@ pub struct Page {
 /// kept, since FTS5 may see a word where Rust sees none (`🎙` is a token
 /// of unicode61), and a piece in which it sees none matches everything
 /// within the AND, so keeping it costs nothing.
+///
+/// ASCII letters are lowered, as the tokenizer lowers them anyway: `Samtal`
+/// and `samtal` are one expression, so they share a cached ranking. Other
+/// letters are left for the tokenizer, whose case folding Rust's does not
+/// match everywhere (`İ`).
 pub fn fts_expression(text: &str) -> Option<String> {
     let terms: Vec<String> = text
         // Control characters separate too: FTS5 reads a NUL as the end of
@@ -87,34 +92,103 @@ pub fn fts_expression(text: &str) -> Option<String> {
         .filter(|w| w.chars().any(|c| !c.is_ascii_punctuation()))
         .take(MAX_TERMS)
         .map(|w| {
-            let w: String = w.chars().take(MAX_TERM_CHARS).collect();
+            let w: String = w
+                .chars()
+                .take(MAX_TERM_CHARS)
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
             format!("\"{}\"*", w.replace('"', "\"\""))
         })
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
-/// Runs a search: counts the matches, ranks them for the page asked for,
-/// then reads that page's rows and cuts their snippets.
+/// Every match of a query's text and filters, best first: what each of
+/// its pages is cut from ([`page`]), so paging costs a slice, not a rank.
+/// The page and page size of the [`Query`] it was ranked for play no part.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ranked {
+    ids: Vec<i64>,
+}
+
+impl Ranked {
+    /// Matches in all pages.
+    pub fn total(&self) -> u64 {
+        self.ids.len() as u64
+    }
+
+    /// The matching episode ids, best first.
+    pub fn ids(&self) -> &[i64] {
+        &self.ids
+    }
+}
+
+impl From<Vec<i64>> for Ranked {
+    /// A ranking of `ids`, best first.
+    fn from(ids: Vec<i64>) -> Ranked {
+        Ranked { ids }
+    }
+}
+
+/// Runs a search: ranks every match ([`rank`]), then cuts the page asked for ([`page`]).
 pub fn search(conn: &Connection, q: &Query) -> Result<Page, CatalogError> {
-    let per_page = q.per_page.clamp(1, 100);
-    let offset = i64::from(q.page) * i64::from(per_page);
+    let ranked = rank(conn, q)?;
+    page(conn, &ranked, q)
+}
+
+/// Ranks every match of `q`'s text and filters: with text by bm25 (ties
+/// to the newer row), without it newest first.
+///
+/// The scores are read unordered and sorted here rather than by `ORDER BY`,
+/// whose sorter (a B-tree kept to `LIMIT`+`OFFSET` rows) cost as much as
+/// the scoring for a word in every episode; and the list's length is the
+/// count, so there is no second pass to count.
+pub fn rank(conn: &Connection, q: &Query) -> Result<Ranked, CatalogError> {
     let expr = fts_expression(&q.text);
     let plan = Plan::new(q, expr.is_some());
     let binds = Binds::new(q, expr.as_deref());
-    let total: i64 = conn
-        .prepare_cached(&plan.count_sql())?
-        .query_row(&*binds.named(), |r| r.get(0))?;
-    let ids = ranked_ids(conn, &plan, &binds, per_page, offset)?;
-    let mut hits = ids
-        .into_iter()
-        .map(|id| hit_row(conn, id))
-        .collect::<Result<Vec<_>, _>>()?;
-    if expr.is_some() {
+    let mut stmt = conn.prepare_cached(&plan.rank_sql())?;
+    let ids = if expr.is_some() {
+        let mut scored = stmt
+            .query_map(&*binds.named(), |r| Ok((r.get::<_, i64>(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<(i64, f64)>, _>>()?;
+        scored.sort_unstable_by(|a, b| by_score(*a, *b));
+        scored.into_iter().map(|(id, _)| id).collect()
+    } else {
+        stmt.query_map(&*binds.named(), |r| r.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?
+    };
+    Ok(Ranked { ids })
+}
+
+/// The order of `ORDER BY bm25(…), rowid DESC`: lower scores first (bm25
+/// is negated, so better matches are lower), SQLite's numeric comparison
+/// (`-0.0` equals `0.0`), then the newer row. Ids are unique, so the order
+/// is total and an unstable sort gives the one answer.
+fn by_score(a: (i64, f64), b: (i64, f64)) -> std::cmp::Ordering {
+    a.1.partial_cmp(&b.1)
+        .unwrap_or(std::cmp::Ordering::Equal)
+        .then(b.0.cmp(&a.0))
+}
+
+/// The page `q` asks for out of `ranked`: its rows, and snippets cut for
+/// `q`'s words. An episode removed since the ranking is left out rather
+/// than failing the page (the next catalogue revision ranks without it).
+pub fn page(conn: &Connection, ranked: &Ranked, q: &Query) -> Result<Page, CatalogError> {
+    let per_page = q.per_page.clamp(1, 100) as usize;
+    let from = (q.page as usize).saturating_mul(per_page);
+    let ids = ranked.ids.iter().skip(from).take(per_page);
+    let mut hits = Vec::with_capacity(per_page);
+    for &id in ids {
+        if let Some(hit) = hit_row(conn, id)? {
+            hits.push(hit);
+        }
+    }
+    if fts_expression(&q.text).is_some() {
         add_snippets(conn, &q.text, &mut hits)?;
     }
     Ok(Page {
-        total: total.max(0) as u64,
+        total: ranked.total(),
         hits,
     })
 }
@@ -129,30 +203,29 @@ struct Plan {
     from: &'static str,
     /// The filter terms, each starting with `AND`.
     filters: String,
-    /// `ORDER BY` terms.
-    order: &'static str,
+    /// With text, the score matches are ranked by (see [`by_score`]).
+    score: Option<&'static str>,
     /// The selected episode id.
     id: &'static str,
 }
 
+/// Without text, the order of the matches.
+const NEWEST_FIRST: &str = "e.published_utc DESC, e.number DESC";
+
 impl Plan {
     fn new(q: &Query, text: bool) -> Plan {
-        let (from, order, id, test) = if text {
+        let (from, score, id, test) = if text {
             (
                 "episode_search s WHERE episode_search MATCH :text",
-                "bm25(episode_search, 10.0, 5.0, 3.0, 1.0, 0.5), s.rowid DESC",
+                // Title, people, themes, notes, transcript.
+                Some("bm25(episode_search, 10.0, 5.0, 3.0, 1.0, 0.5)"),
                 "s.rowid",
                 // Unary `+`: asked for rowids, FTS5 would run the MATCH
                 // once per rowid (300 ms for a theme of 200 episodes).
                 "+s.rowid",
             )
         } else {
-            (
-                "episode e WHERE 1",
-                "e.published_utc DESC, e.number DESC",
-                "e.id",
-                "e.id",
-            )
+            ("episode e WHERE 1", None, "e.id", "e.id")
         };
         let mut filters = String::new();
         if q.theme.is_some() {
@@ -182,20 +255,24 @@ impl Plan {
         Plan {
             from,
             filters,
-            order,
+            score,
             id,
         }
     }
 
-    fn count_sql(&self) -> String {
-        format!("SELECT count(*) FROM {}{}", self.from, self.filters)
-    }
-
-    fn page_sql(&self) -> String {
-        format!(
-            "SELECT {} FROM {}{} ORDER BY {} LIMIT :limit OFFSET :offset",
-            self.id, self.from, self.filters, self.order
-        )
+    /// Every match's id (and with text its bm25 score, unordered); without
+    /// text, ordered newest first.
+    fn rank_sql(&self) -> String {
+        match self.score {
+            Some(score) => format!(
+                "SELECT {}, {score} FROM {}{}",
+                self.id, self.from, self.filters
+            ),
+            None => format!(
+                "SELECT {} FROM {}{} ORDER BY {}",
+                self.id, self.from, self.filters, NEWEST_FIRST
+            ),
+        }
     }
 }
 
@@ -235,39 +312,24 @@ impl<'a> Binds<'a> {
     }
 }
 
-/// The ids of the page's matches, best first.
-fn ranked_ids(
-    conn: &Connection,
-    plan: &Plan,
-    binds: &Binds,
-    limit: u32,
-    offset: i64,
-) -> Result<Vec<i64>, CatalogError> {
-    let mut named = binds.named();
-    named.push((":limit", &limit));
-    named.push((":offset", &offset));
-    let mut stmt = conn.prepare_cached(&plan.page_sql())?;
-    let ids = stmt
-        .query_map(&*named, |r| r.get(0))?
-        .collect::<Result<Vec<i64>, _>>()?;
-    Ok(ids)
-}
-
-/// One hit's row; its snippet is the summary until [`add_snippets`].
-fn hit_row(conn: &Connection, id: i64) -> Result<Hit, CatalogError> {
+/// One hit's row (`None` when the episode is gone); its snippet is the
+/// summary until [`add_snippets`].
+fn hit_row(conn: &Connection, id: i64) -> Result<Option<Hit>, CatalogError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, number, title, slug, published_at, coalesce(summary, '') FROM episode WHERE id = ?1",
     )?;
-    Ok(stmt.query_row([id], |r| {
-        Ok(Hit {
-            id: r.get(0)?,
-            number: r.get(1)?,
-            title: r.get(2)?,
-            slug: r.get(3)?,
-            published_at: r.get(4)?,
-            snippet: r.get(5)?,
+    Ok(stmt
+        .query_row([id], |r| {
+            Ok(Hit {
+                id: r.get(0)?,
+                number: r.get(1)?,
+                title: r.get(2)?,
+                slug: r.get(3)?,
+                published_at: r.get(4)?,
+                snippet: r.get(5)?,
+            })
         })
-    })?)
+        .optional()?)
 }
 
 /// Cuts each hit's snippet from its indexed text, in Rust (see [`super::snippet`]).
@@ -279,9 +341,14 @@ fn add_snippets(conn: &Connection, text: &str, hits: &mut [Hit]) -> Result<(), C
     for hit in hits {
         // People, notes, transcript, themes, title: where a match says
         // most beyond the title the result already shows. NULL when empty.
-        let fields: [Option<String>; 5] = row.query_row([hit.id], |r| {
-            Ok([r.get(1)?, r.get(3)?, r.get(4)?, r.get(2)?, r.get(0)?])
-        })?;
+        let fields: Option<[Option<String>; 5]> = row
+            .query_row([hit.id], |r| {
+                Ok([r.get(1)?, r.get(3)?, r.get(4)?, r.get(2)?, r.get(0)?])
+            })
+            .optional()?;
+        let Some(fields) = fields else {
+            continue;
+        };
         let fields: Vec<&str> = fields.iter().map(|f| f.as_deref().unwrap_or("")).collect();
         let snippet = super::snippet::snippet(&fields, &terms);
         if !snippet.is_empty() {
@@ -337,12 +404,13 @@ mod tests {
         assert_eq!(fts_expression("munt"), Some("\"munt\"*".into()));
         assert_eq!(
             fts_expression("\" * AND ( OR"),
-            Some("\"AND\"* \"OR\"*".into())
+            Some("\"and\"* \"or\"*".into())
         );
+        assert_eq!(fts_expression("sAmTaL"), fts_expression("samtal"));
         assert_eq!(fts_expression("\"\"\" ((( ***"), None);
         assert_eq!(
-            fts_expression("Örebro län"),
-            Some("\"Örebro\"* \"län\"*".into())
+            fts_expression("Örebro LÄN"),
+            Some("\"Örebro\"* \"lÄn\"*".into())
         );
         let long = "ord ".repeat(3000);
         assert_eq!(

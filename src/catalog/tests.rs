@@ -205,6 +205,156 @@ mod search {
     }
 }
 
+/// Ranking every match once and cutting pages from it in Rust must give
+/// what SQL's `ORDER BY bm25(…), rowid DESC LIMIT … OFFSET …` gave.
+mod ranking {
+    use super::super::search::{Query, rank, search};
+    use super::super::*;
+    use crate::catalog::episodes;
+
+    /// `n` episodes whose titles say "samtal" 0–3 times, so scores differ
+    /// and (same length, same count) tie; two themes, two hosts.
+    fn catalogue(n: u32) -> (tempfile::TempDir, rusqlite::Connection) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = open(&dir.path().join("c.db")).expect("open");
+        let theme = |slug: &str| crate::config::Theme {
+            slug: slug.into(),
+            name: slug.into(),
+            description: String::new(),
+        };
+        let tx = conn.transaction().expect("tx");
+        themes::sync(&tx, &[theme("udda"), theme("jamna")]).expect("themes");
+        for i in 1..=n {
+            let published = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).expect("date")
+                + chrono::Duration::days(i.into());
+            let data = EpisodeData {
+                number: Some(i),
+                season: None,
+                episode_type: EpisodeType::Full,
+                title: format!("{}Avsnitt {i}", "Samtal ".repeat(i as usize % 4)),
+                slug: format!("a{i}"),
+                summary: None,
+                description: format!("Om samråd och samtal i kommun {}.", i % 3),
+                published_at: parse_published(&published.format("%Y-%m-%d").to_string())
+                    .expect("published"),
+                date_approximate: false,
+                explicit: false,
+                audio: Audio {
+                    source: AudioSource::File(format!("{i}.mp3")),
+                    bytes: 1,
+                    mime: "audio/mpeg".into(),
+                    duration_ms: 1,
+                    sha256: None,
+                },
+                image: None,
+                transcript: None,
+                chapters: None,
+                credits: vec![Credit {
+                    name: if i % 5 == 0 {
+                        "Anna Hed"
+                    } else {
+                        "Nils Munthe"
+                    }
+                    .into(),
+                    slug: String::new(),
+                    role: Role::host(),
+                    affiliation: None,
+                }],
+                themes: vec![if i % 2 == 0 { "jamna" } else { "udda" }.into()],
+            };
+            episodes::save(&tx, &format!("g{i}"), &data, "2022-01-01T00:00:00Z").expect("save");
+        }
+        tx.commit().expect("commit");
+        (dir, conn)
+    }
+
+    fn query(text: &str, theme: Option<&str>, page: u32, per_page: u32) -> Query {
+        Query {
+            text: text.into(),
+            theme: theme.map(String::from),
+            page,
+            per_page,
+            ..Query::default()
+        }
+    }
+
+    /// The ids and scores SQL's own ORDER BY gives.
+    fn sql_order(conn: &rusqlite::Connection, text: &str) -> Vec<(i64, f64)> {
+        let expr = search::fts_expression(text).expect("words");
+        let mut stmt = conn
+            .prepare(
+                "SELECT s.rowid, bm25(episode_search, 10.0, 5.0, 3.0, 1.0, 0.5) FROM episode_search s
+                 WHERE episode_search MATCH ?1
+                 ORDER BY bm25(episode_search, 10.0, 5.0, 3.0, 1.0, 0.5), s.rowid DESC",
+            )
+            .expect("prepare");
+        stmt.query_map([expr], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
+    #[test]
+    fn pages_cut_from_one_ranking_follow_sqls_bm25_order_with_ties_to_the_newer() {
+        let (_d, conn) = catalogue(45);
+        for text in ["samtal", "SAM", "samtal kommun", "avsnitt"] {
+            let expected = sql_order(&conn, text);
+            let ties = expected.windows(2).filter(|w| w[0].1 == w[1].1).count();
+            assert!(ties > 5, "{text}: the fixture must tie scores ({ties})");
+            let ids: Vec<i64> = expected.iter().map(|(id, _)| *id).collect();
+            assert_eq!(
+                rank(&conn, &query(text, None, 0, 20)).expect("rank").ids(),
+                ids,
+                "{text}"
+            );
+            let mut paged = Vec::new();
+            for page in 0.. {
+                let found = search(&conn, &query(text, None, page, 7)).expect("search");
+                assert_eq!(found.total, ids.len() as u64, "{text}");
+                if found.hits.is_empty() {
+                    break;
+                }
+                paged.extend(found.hits.iter().map(|h| h.id));
+            }
+            assert_eq!(paged, ids, "{text}: pages of 7");
+        }
+    }
+
+    #[test]
+    fn filters_alone_rank_newest_first_and_combine_with_text() {
+        let (_d, conn) = catalogue(30);
+        let odd = rank(&conn, &query("", Some("udda"), 0, 20)).expect("rank");
+        let expected: Vec<i64> = (1..=30).rev().filter(|i| i % 2 == 1).collect();
+        assert_eq!(odd.ids(), expected);
+        let text = rank(&conn, &query("samtal", Some("udda"), 0, 20)).expect("rank");
+        let all = rank(&conn, &query("samtal", None, 0, 20)).expect("rank");
+        let filtered: Vec<i64> = all.ids().iter().copied().filter(|i| i % 2 == 1).collect();
+        assert_eq!(text.ids(), filtered, "a filter keeps the text's order");
+    }
+
+    #[test]
+    fn a_page_past_the_end_is_empty_and_an_episode_removed_since_the_ranking_is_left_out() {
+        let (_d, mut conn) = catalogue(12);
+        let q = query("samtal", None, 0, 5);
+        let ranked = rank(&conn, &q).expect("rank");
+        let past = search::page(&conn, &ranked, &query("samtal", None, 1000, 5)).expect("page");
+        assert!(past.hits.is_empty());
+        assert_eq!(past.total, ranked.total());
+        let gone = ranked.ids()[1];
+        let tx = conn.transaction().expect("tx");
+        episodes::delete(&tx, gone).expect("delete");
+        tx.commit().expect("commit");
+        let page = search::page(&conn, &ranked, &q).expect("page of a stale ranking");
+        let shown: Vec<i64> = page.hits.iter().map(|h| h.id).collect();
+        let expected: Vec<i64> = ranked.ids()[..5]
+            .iter()
+            .copied()
+            .filter(|&i| i != gone)
+            .collect();
+        assert_eq!(shown, expected);
+    }
+}
+
 #[test]
 fn a_writer_behind_a_held_lock_gives_up_with_busy() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -17,6 +17,7 @@ mod probe;
 mod process;
 mod project_serving;
 mod remote;
+mod search_paging;
 mod server;
 mod startup_errors;
 mod web;

@@ -1,8 +1,8 @@
 //! Search answers remembered for the catalogue snapshot they were computed
-//! from, so a query asked again (the same words while typing, a popular
-//! name, the next visitor's one-letter prefix) costs a lookup instead of
-//! ranking thousands of matches with bm25 (15–25 ms of CPU for a word in
-//! all 10,000 episodes of the benchmark catalogue).
+//! from, so a page asked again (the same words while typing, a popular
+//! name, the next visitor's one-letter prefix) costs a lookup, not even
+//! the twenty rows and snippets of a page cut from a kept ranking
+//! ([`rankings`](super::rankings), which spares the bm25 ranking itself).
 //!
 //! An answer is valid while the catalogue's revision is unchanged and no
 //! scheduled episode has come out since: the [`Generation`]. A lookup with
@@ -69,11 +69,19 @@ struct Inner {
 }
 
 impl Inner {
-    /// Forgets everything when `generation` is not the one kept.
-    fn enter(&mut self, generation: Generation) {
-        if self.generation != Some(generation) {
-            self.map.clear();
-            self.generation = Some(generation);
+    /// Forgets everything when `generation` is not the one kept; `false`
+    /// (and nothing forgotten) when the cache has moved on to a newer
+    /// revision: a request that began before the snapshot moved on must not
+    /// empty the cache the newer snapshot's answers are filling.
+    fn enter(&mut self, generation: Generation) -> bool {
+        match self.generation {
+            Some(g) if g.revision > generation.revision => false,
+            Some(g) if g == generation => true,
+            _ => {
+                self.map.clear();
+                self.generation = Some(generation);
+                true
+            }
         }
     }
 
@@ -92,30 +100,27 @@ impl Inner {
 impl Answers {
     /// The answer kept for `q` in `generation`, if any.
     pub fn get(&self, generation: Generation, q: &Query) -> Option<Arc<Page>> {
+        let key = Key::new(q);
         let mut inner = self.inner.lock().ok()?;
-        inner.enter(generation);
+        if !inner.enter(generation) {
+            return None;
+        }
         inner.tick += 1;
         let tick = inner.tick;
-        let (page, used) = inner.map.get_mut(&Key::new(q))?;
+        let (page, used) = inner.map.get_mut(&key)?;
         *used = tick;
         Some(Arc::clone(page))
     }
 
     /// Keeps `page` as the answer to `q` in `generation`.
     pub fn put(&self, generation: Generation, q: &Query, page: Arc<Page>) {
+        let key = Key::new(q);
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
-        // A slow search that began before the snapshot moved on must not
-        // empty the cache the newer snapshot's answers are filling.
-        if inner
-            .generation
-            .is_some_and(|g| g.revision > generation.revision)
-        {
+        if !inner.enter(generation) {
             return;
         }
-        inner.enter(generation);
-        let key = Key::new(q);
         if !inner.map.contains_key(&key) && inner.map.len() >= CAPACITY {
             inner.evict_oldest();
         }
@@ -189,6 +194,13 @@ mod tests {
         assert!(
             answers.is_empty(),
             "an answer from an older revision is dropped"
+        );
+        answers.put(g2, &query("a", 0), page(2));
+        assert!(answers.get(G1, &query("a", 0)).is_none());
+        assert_eq!(
+            answers.get(g2, &query("a", 0)).map(|p| p.total),
+            Some(2),
+            "a lookup from an older revision empties nothing"
         );
     }
 

@@ -7,8 +7,9 @@
 //! ([`Catalogue`]) is read once per catalogue revision: a request looks at
 //! the revision at most every [`POLL_INTERVAL`](super::POLL_INTERVAL), so a
 //! CLI edit shows within a second. Search asks SQLite on a pool of
-//! read-only connections, and remembers answers for the snapshot they were
-//! computed from ([`answers`]).
+//! read-only connections, and remembers for the snapshot they were computed
+//! from each query's ranking ([`rankings`]) and the pages asked of it
+//! ([`answers`]).
 
 pub mod answers;
 pub mod episode;
@@ -17,6 +18,7 @@ pub mod layout;
 pub mod media_text;
 pub mod notes;
 pub mod person;
+pub mod rankings;
 mod readers;
 pub mod search;
 pub mod site;
@@ -46,6 +48,7 @@ pub struct Cache {
     reload: tokio::sync::Mutex<()>,
     readers: readers::Readers,
     answers: answers::Answers,
+    rankings: rankings::Rankings,
 }
 
 impl Cache {
@@ -266,8 +269,8 @@ async fn redirect_or_404(
     }
 }
 
-/// Runs a search against the catalogue, or takes the answer kept for
-/// this snapshot.
+/// Runs a search: the page kept for this snapshot, or one cut from the
+/// ranking kept for it (ranked once, however many ask at the same time).
 async fn run_search(
     state: &AppState,
     raw: Option<String>,
@@ -284,16 +287,20 @@ async fn run_search(
     let found = match kept.get(generation, &query) {
         Some(found) => found,
         None => {
-            let s = state.clone();
-            let q = query.clone();
-            let found = tokio::task::spawn_blocking(move || {
-                let db = &s.config().server.database;
-                s.inner
-                    .pages
-                    .readers
-                    .with(db, |conn| Ok(catalog::search::search(conn, &q)?))
+            let ranked = state
+                .inner
+                .pages
+                .rankings
+                .get_or_rank(generation, &query, || {
+                    on_reader(state, query.clone(), |conn, q| {
+                        catalog::search::rank(conn, &q)
+                    })
+                })
+                .await?;
+            let found = on_reader(state, query.clone(), move |conn, q| {
+                catalog::search::page(conn, &ranked, &q)
             })
-            .await??;
+            .await?;
             let found = Arc::new(found);
             kept.put(generation, &query, Arc::clone(&found));
             found
@@ -302,6 +309,22 @@ async fn run_search(
     let site = Site::new(state.config(), &catalogue, now);
     let answer = search::answer(&site, request, &found);
     Ok((catalogue, answer))
+}
+
+/// Runs `f` on one of the read-only search connections, off the async threads.
+async fn on_reader<T: Send + 'static>(
+    state: &AppState,
+    q: catalog::search::Query,
+    f: impl FnOnce(&rusqlite::Connection, catalog::search::Query) -> Result<T, CatalogError>
+    + Send
+    + 'static,
+) -> Result<T, Error> {
+    let s = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let db = &s.config().server.database;
+        s.inner.pages.readers.with(db, |conn| Ok(f(conn, q)?))
+    })
+    .await?
 }
 
 /// `GET /sok?q=&person=&theme=&page=`.

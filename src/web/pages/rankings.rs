@@ -1,0 +1,386 @@
+//! Ranked match lists remembered per catalogue snapshot ([`Generation`]),
+//! one per text and filters whatever the page: ranking a word found in all
+//! 10,000 episodes of the benchmark catalogue costs 10–15 ms of CPU, while a
+//! page cut from a kept list costs a slice and twenty rows. [`answers`]
+//! keeps finished pages in front of this; this keeps what they are cut from.
+//!
+//! Requests that want a ranking being computed wait for it instead of
+//! computing it again (single flight): a burst of the same new query on
+//! two cores costs one rank, not one per connection. A failed or abandoned
+//! computation is not kept; the next request for it ranks again.
+//!
+//! Memory is bounded by the ids kept ([`MAX_IDS`], 8 bytes each) and the
+//! number of lists ([`MAX_RANKINGS`]); least recently used lists go first.
+//!
+//! [`answers`]: super::answers
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::OnceCell;
+
+use super::answers::Generation;
+use crate::catalog::search::{Query, Ranked, fts_expression};
+
+/// Ids kept in all lists together: 8 MB, a hundred lists of every episode
+/// of the benchmark catalogue.
+pub const MAX_IDS: usize = 1_000_000;
+/// Lists kept, however short.
+pub const MAX_RANKINGS: usize = 512;
+
+/// What a ranking depends on besides the snapshot: the FTS expression (so
+/// `Munt` and ` munt` share one) and the filters; not the page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    expr: Option<String>,
+    person: Option<String>,
+    theme: Option<String>,
+}
+
+impl Key {
+    fn new(q: &Query) -> Key {
+        Key {
+            expr: fts_expression(&q.text),
+            person: q.person.clone(),
+            theme: q.theme.clone(),
+        }
+    }
+}
+
+/// One ranking, computed or under way.
+type Cell = Arc<OnceCell<Arc<Ranked>>>;
+
+#[derive(Debug)]
+struct Slot {
+    cell: Cell,
+    /// Tick of the last request for it.
+    used: u64,
+    /// Ids counted against [`Limits::ids`] (0 while under way).
+    ids: usize,
+}
+
+/// Bounds on what is kept.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    ids: usize,
+    rankings: usize,
+}
+
+/// The cache; shared by all requests.
+#[derive(Debug)]
+pub struct Rankings {
+    inner: Mutex<Inner>,
+    limits: Limits,
+}
+
+impl Default for Rankings {
+    fn default() -> Self {
+        Rankings::with_limits(MAX_IDS, MAX_RANKINGS)
+    }
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    generation: Option<Generation>,
+    map: HashMap<Key, Slot>,
+    /// Sum of the slots' `ids`.
+    ids: usize,
+    tick: u64,
+}
+
+impl Inner {
+    fn evict_oldest(&mut self) {
+        let oldest = self
+            .map
+            .iter()
+            .min_by_key(|(_, s)| s.used)
+            .map(|(k, _)| k.clone());
+        if let Some(slot) = oldest.and_then(|k| self.map.remove(&k)) {
+            self.ids -= slot.ids;
+        }
+    }
+}
+
+impl Rankings {
+    /// A cache keeping at most `ids` ids in at most `rankings` lists.
+    fn with_limits(ids: usize, rankings: usize) -> Rankings {
+        Rankings {
+            inner: Mutex::default(),
+            limits: Limits { ids, rankings },
+        }
+    }
+
+    /// The ranking for `q` in `generation`: the one kept, the one another
+    /// request is computing, or a new one from `rank` (not kept if it fails).
+    pub async fn get_or_rank<E, F, Fut>(
+        &self,
+        generation: Generation,
+        q: &Query,
+        rank: F,
+    ) -> Result<Arc<Ranked>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Ranked, E>>,
+    {
+        let key = Key::new(q);
+        let Some(cell) = self.cell(generation, &key) else {
+            return rank().await.map(Arc::new);
+        };
+        let ranked = cell
+            .get_or_try_init(|| async { rank().await.map(Arc::new) })
+            .await?;
+        let ranked = Arc::clone(ranked);
+        self.count(generation, &key, &cell, ranked.ids().len());
+        Ok(ranked)
+    }
+
+    /// The slot's cell for `key`, made when missing; `None` when the cache
+    /// has moved on to a newer revision than `generation` (a request that
+    /// began before it must not empty what the newer one is filling).
+    fn cell(&self, generation: Generation, key: &Key) -> Option<Cell> {
+        let mut inner = self.inner.lock().ok()?;
+        match inner.generation {
+            Some(g) if g.revision > generation.revision => return None,
+            Some(g) if g == generation => {}
+            _ => {
+                inner.map.clear();
+                inner.ids = 0;
+                inner.generation = Some(generation);
+            }
+        }
+        inner.tick += 1;
+        let tick = inner.tick;
+        if !inner.map.contains_key(key) && inner.map.len() >= self.limits.rankings {
+            inner.evict_oldest();
+        }
+        let slot = inner.map.entry(key.clone()).or_insert_with(|| Slot {
+            cell: Cell::default(),
+            used: tick,
+            ids: 0,
+        });
+        slot.used = tick;
+        Some(Arc::clone(&slot.cell))
+    }
+
+    /// Counts a finished ranking's ids (once), then drops the least
+    /// recently used lists until the kept ids fit.
+    fn count(&self, generation: Generation, key: &Key, cell: &Cell, ids: usize) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        if inner.generation != Some(generation) {
+            return;
+        }
+        let Some(slot) = inner.map.get_mut(key) else {
+            return;
+        };
+        if !Arc::ptr_eq(&slot.cell, cell) || slot.ids != 0 {
+            return;
+        }
+        // An empty list still counts one, so it is counted only once.
+        slot.ids = ids.max(1);
+        inner.ids += ids.max(1);
+        while inner.ids > self.limits.ids && !inner.map.is_empty() {
+            inner.evict_oldest();
+        }
+    }
+
+    /// How many rankings are kept (or under way).
+    pub fn len(&self) -> usize {
+        self.inner.lock().map_or(0, |i| i.map.len())
+    }
+
+    /// Whether no ranking is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Ids kept in all finished rankings.
+    pub fn ids(&self) -> usize {
+        self.inner.lock().map_or(0, |i| i.ids)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tokio::sync::Notify;
+
+    use super::*;
+
+    const G1: Generation = Generation {
+        revision: 1,
+        next_release: None,
+    };
+
+    fn query(text: &str, page: u32) -> Query {
+        Query {
+            text: text.into(),
+            page,
+            per_page: 20,
+            ..Query::default()
+        }
+    }
+
+    /// Ranks `ids`, counting the calls.
+    async fn ranked(
+        cache: &Rankings,
+        generation: Generation,
+        q: &Query,
+        calls: &AtomicUsize,
+        ids: Vec<i64>,
+    ) -> Result<Arc<Ranked>, String> {
+        cache
+            .get_or_rank(generation, q, || async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Ok(Ranked::from(ids))
+            })
+            .await
+    }
+
+    #[tokio::test]
+    async fn concurrent_requests_for_one_new_query_rank_it_once() {
+        let cache = Arc::new(Rankings::default());
+        let calls = Arc::new(AtomicUsize::new(0));
+        let go = Arc::new(Notify::new());
+        let tasks: Vec<_> = (0..8)
+            .map(|page| {
+                let (cache, calls, go) = (cache.clone(), calls.clone(), go.clone());
+                tokio::spawn(async move {
+                    cache
+                        .get_or_rank(G1, &query("Samtal", page), || async {
+                            calls.fetch_add(1, Ordering::SeqCst);
+                            go.notified().await;
+                            Ok::<_, String>(Ranked::from(vec![3, 2, 1]))
+                        })
+                        .await
+                })
+            })
+            .collect();
+        // Let every request reach the cache before the ranking finishes.
+        while calls.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
+        go.notify_waiters();
+        let mut answers = Vec::new();
+        for t in tasks {
+            answers.push(t.await.expect("task").expect("ranked"));
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "one rank for all");
+        assert!(answers.iter().all(|a| Arc::ptr_eq(a, &answers[0])));
+        assert_eq!(answers[0].ids(), [3, 2, 1]);
+    }
+
+    #[tokio::test]
+    async fn pages_and_case_share_a_ranking_other_words_and_filters_do_not() {
+        let cache = Rankings::default();
+        let calls = AtomicUsize::new(0);
+        ranked(&cache, G1, &query("munt", 0), &calls, vec![1])
+            .await
+            .expect("rank");
+        ranked(&cache, G1, &query(" MUNT ", 7), &calls, vec![2])
+            .await
+            .expect("rank");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        ranked(&cache, G1, &query("munth", 0), &calls, vec![3])
+            .await
+            .expect("rank");
+        let theme = Query {
+            theme: Some("tema-7".into()),
+            ..query("munt", 0)
+        };
+        let found = ranked(&cache, G1, &theme, &calls, vec![4])
+            .await
+            .expect("rank");
+        assert_eq!(found.ids(), [4]);
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_failed_or_abandoned_ranking_is_not_kept() {
+        let cache = Arc::new(Rankings::default());
+        let failed: Result<Arc<Ranked>, String> = cache
+            .get_or_rank(G1, &query("a", 0), || async { Err("disk".to_string()) })
+            .await;
+        assert!(failed.is_err());
+        let calls = AtomicUsize::new(0);
+        ranked(&cache, G1, &query("a", 0), &calls, vec![1])
+            .await
+            .expect("ranked again");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // A request dropped while ranking (its client left) leaves the
+        // ranking to the next request rather than to no one.
+        let c = cache.clone();
+        let stuck = tokio::spawn(async move {
+            c.get_or_rank(G1, &query("b", 0), || {
+                std::future::pending::<Result<Ranked, String>>()
+            })
+            .await
+        });
+        while cache.len() < 2 {
+            tokio::task::yield_now().await;
+        }
+        stuck.abort();
+        let next = ranked(&cache, G1, &query("b", 0), &calls, vec![5]).await;
+        assert_eq!(next.expect("ranked").ids(), [5]);
+    }
+
+    #[tokio::test]
+    async fn a_new_generation_forgets_and_an_older_one_does_not_disturb_it() {
+        let cache = Rankings::default();
+        let calls = AtomicUsize::new(0);
+        ranked(&cache, G1, &query("a", 0), &calls, vec![1])
+            .await
+            .expect("rank");
+        let g2 = Generation { revision: 2, ..G1 };
+        let new = ranked(&cache, g2, &query("a", 0), &calls, vec![1, 9]).await;
+        assert_eq!(new.expect("rank").ids(), [1, 9], "ranked again");
+        let late = ranked(&cache, G1, &query("late", 0), &calls, vec![7]).await;
+        assert_eq!(
+            late.expect("rank").ids(),
+            [7],
+            "an older request is answered"
+        );
+        assert_eq!(cache.len(), 1, "but not kept");
+        ranked(&cache, g2, &query("a", 0), &calls, vec![])
+            .await
+            .expect("rank");
+        assert_eq!(calls.load(Ordering::SeqCst), 3, "the newer ranking is kept");
+    }
+
+    #[tokio::test]
+    async fn the_least_recently_used_rankings_go_when_the_ids_do_not_fit() {
+        let cache = Rankings::with_limits(10, 3);
+        let calls = AtomicUsize::new(0);
+        let four = || vec![1, 2, 3, 4];
+        ranked(&cache, G1, &query("a", 0), &calls, four())
+            .await
+            .expect("rank");
+        ranked(&cache, G1, &query("b", 0), &calls, four())
+            .await
+            .expect("rank");
+        ranked(&cache, G1, &query("a", 1), &calls, four())
+            .await
+            .expect("used again");
+        ranked(&cache, G1, &query("c", 0), &calls, four())
+            .await
+            .expect("rank");
+        assert_eq!((cache.len(), cache.ids()), (2, 8), "b went: 12 ids > 10");
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        ranked(&cache, G1, &query("a", 0), &calls, four())
+            .await
+            .expect("kept");
+        assert_eq!(calls.load(Ordering::SeqCst), 3, "a was kept");
+        for text in ["d", "e", "f"] {
+            ranked(&cache, G1, &query(text, 0), &calls, vec![])
+                .await
+                .expect("rank");
+        }
+        assert_eq!(cache.len(), 3, "at most three lists, however short");
+    }
+}

@@ -1,0 +1,140 @@
+//! Search pages cut from a ranking the server keeps per catalogue revision:
+//! the same hits as the catalogue gives uncached, whatever the page or the
+//! case of the words, and a new ranking once the catalogue changes.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use podcatalog::catalog::{self, search};
+use podcatalog::web::{self, AppState};
+use tower::ServiceExt as _;
+
+use crate::fixture::{self, Project};
+
+/// Episodes added to the fixture, enough for three pages of 20.
+const ADDED: u32 = 45;
+
+/// The fixture plus [`ADDED`] episodes saying "samtal" once to thrice.
+fn project() -> Project {
+    let project = fixture::project();
+    let template = fixture::episodes(&project).remove(0);
+    let mut conn = project.connect();
+    let tx = conn.transaction().expect("tx");
+    for i in 0..ADDED {
+        let mut e = template.clone();
+        e.number = Some(100 + i);
+        e.slug = format!("samtal-{i}");
+        e.title = format!("{}nummer {i}", "Samtal ".repeat(1 + i as usize % 3));
+        e.transcript = None;
+        e.chapters = None;
+        let guid = format!("00000000-0000-4000-8000-{:012}", 100 + i);
+        catalog::episodes::save(&tx, &guid, &e, "2024-01-01T00:00:00Z").expect("save");
+    }
+    tx.commit().expect("commit");
+    project
+}
+
+async fn api(app: &Router, query: &str) -> serde_json::Value {
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get(format!("/api/search?{query}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::OK, "{query}");
+    let body = axum::body::to_bytes(res.into_body(), 10_000_000)
+        .await
+        .expect("body");
+    serde_json::from_slice(&body).expect("json")
+}
+
+fn slugs(v: &serde_json::Value) -> Vec<String> {
+    v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["slug"].as_str().expect("slug").to_string())
+        .collect()
+}
+
+/// What the catalogue itself answers for page `page` (0-based) of `text`.
+fn uncached(project: &Project, text: &str, page: u32) -> (u64, Vec<String>) {
+    let q = search::Query {
+        text: text.into(),
+        page,
+        per_page: web::pages::search::PER_PAGE,
+        published_until: Some(chrono::Utc::now().timestamp()),
+        ..search::Query::default()
+    };
+    let found = search::search(&project.connect(), &q).expect("search");
+    (
+        found.total,
+        found.hits.into_iter().map(|h| h.slug).collect(),
+    )
+}
+
+#[tokio::test]
+async fn pages_of_a_kept_ranking_are_the_catalogues_pages_in_any_case_and_order() {
+    let project = project();
+    let app = web::app(AppState::new(project.config.clone(), project.connect()).expect("state"));
+    let total = u64::from(ADDED) + 1; // and the fixture's "Bonus: ett extra samtal"
+    // Pages asked out of order and in other cases all come from one ranking.
+    for (text, page) in [("samtal", 2), ("SAMTAL", 1), ("Samtal", 3), ("samtal", 4)] {
+        let v = api(&app, &format!("q={text}&page={page}")).await;
+        let (expected_total, expected) = uncached(&project, "samtal", page - 1);
+        assert_eq!(v["total"], total, "{text} page {page}");
+        assert_eq!(expected_total, total);
+        assert_eq!(slugs(&v), expected, "{text} page {page}");
+        assert_eq!(slugs(&v).len(), [20, 20, 6, 0][page as usize - 1]);
+    }
+    // Snippets are cut for each request's own words.
+    let v = api(&app, "q=SAMT&page=2").await;
+    let html = v["hits"][0]["snippet_html"].as_str().expect("snippet");
+    assert!(html.contains("<mark>Samtal</mark>"), "{html}");
+}
+
+#[tokio::test]
+async fn an_edit_gives_a_new_ranking_with_the_new_episode_first() {
+    let project = project();
+    let app = web::app(AppState::new(project.config.clone(), project.connect()).expect("state"));
+    let before = api(&app, "q=samtal&page=3").await;
+    assert_eq!(before["total"], u64::from(ADDED) + 1);
+    let first = slugs(&api(&app, "q=samtal").await);
+    // A new episode that says the word most often, so it ranks first.
+    let mut e = fixture::episodes(&project).remove(0);
+    e.number = Some(900);
+    e.slug = "nytt-samtal".into();
+    e.title = "Samtal samtal samtal samtal".into();
+    let mut conn = project.connect();
+    let tx = conn.transaction().expect("tx");
+    catalog::episodes::save(
+        &tx,
+        "00000000-0000-4000-8000-000000000900",
+        &e,
+        "2024-01-01T00:00:00Z",
+    )
+    .expect("save");
+    tx.commit().expect("commit");
+    tokio::time::sleep(web::POLL_INTERVAL * 2).await;
+    let after = api(&app, "q=samtal&page=3").await;
+    assert_eq!(
+        after["total"],
+        u64::from(ADDED) + 2,
+        "page 3 is cut from a new ranking"
+    );
+    let now_first = slugs(&api(&app, "q=samtal").await);
+    assert_eq!(now_first[0], "nytt-samtal");
+    assert_eq!(now_first[1..], first[..19], "the rest move down one");
+    // And a removed episode leaves every page.
+    let tx = conn.transaction().expect("tx");
+    let id = catalog::episodes::find(&tx, "nytt-samtal")
+        .expect("find")
+        .id;
+    catalog::episodes::delete(&tx, id).expect("delete");
+    tx.commit().expect("commit");
+    tokio::time::sleep(web::POLL_INTERVAL * 2).await;
+    assert_eq!(slugs(&api(&app, "q=samtal").await), first);
+}
