@@ -4,7 +4,7 @@
 //! data, which CSP does not govern); images and audio may also come from
 //! https hosts, because artwork and remote episodes may live on a CDN.
 
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::Response;
 
 /// The policy, one directive per concern.
@@ -25,9 +25,13 @@ const HEADERS: [(HeaderName, &str); 5] = [
 
 /// Adds the security headers (response middleware for the whole router).
 pub async fn add(mut res: Response) -> Response {
-    let h = res.headers_mut();
+    insert(res.headers_mut());
+    res
+}
+
+/// The security headers, into `h`: for answers made outside the router.
+pub fn insert(h: &mut HeaderMap) {
     for (name, value) in HEADERS {
         h.insert(name, HeaderValue::from_static(value));
     }
-    res
 }

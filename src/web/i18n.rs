@@ -49,6 +49,10 @@ pub struct Strings {
     pub search_button: &'static str,
     /// Title and heading of the search page.
     pub search_title: &'static str,
+    /// Title of the answer to a search too long for a URL (`414`).
+    pub search_too_long_title: &'static str,
+    /// What to do about it; `{max}` is the search box's character limit.
+    pub search_too_long: &'static str,
     /// Label of the theme filter.
     pub filter_theme: &'static str,
     /// Label of the person filter.
@@ -132,6 +136,8 @@ pub static SV: Strings = Strings {
     search_label: "Sök bland avsnitten",
     search_button: "Sök",
     search_title: "Sök avsnitt",
+    search_too_long_title: "Sökningen är för lång",
+    search_too_long: "Sökningen är för lång för att skickas. Skriv högst {max} tecken och sök igen.",
     filter_theme: "Tema",
     filter_person: "Medverkande",
     filter_any: "Alla",

@@ -17,6 +17,9 @@
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, Response, StatusCode, header};
 
+use super::i18n::SV;
+use super::pages::search::INPUT_MAX_CHARS;
+
 /// Longest request target (path and query) in bytes; longer gets `414`.
 pub const MAX_URI: usize = 8 * 1024;
 
@@ -66,16 +69,70 @@ impl Rejected {
     /// malformed request the next bytes on it cannot be trusted to start a
     /// request (a refused body would otherwise be parsed as one).
     pub fn response(self) -> Response<Body> {
-        let mut res = Response::new(Body::from(format!("{self}\n")));
+        self.answer(format!("{self}\n"), "text/plain; charset=utf-8")
+    }
+
+    /// [`Rejected::response`], except that a search too long for a URL
+    /// (10 kB pasted into `/sok?q=…` by hand or by a client of the API)
+    /// gets the `414` with a friendly answer in the site's language: an
+    /// HTML page for `/sok`, JSON with a `message` for `/api/search`.
+    pub fn response_for(self, path: &str) -> Response<Body> {
+        match (self, path) {
+            (Rejected::UriTooLong, "/sok") => {
+                let mut res = self.answer(search_too_long_page(), "text/html; charset=utf-8");
+                super::headers::insert(res.headers_mut());
+                res
+            }
+            (Rejected::UriTooLong, "/api/search") => {
+                let body = serde_json::json!({ "message": search_too_long_text() });
+                self.answer(format!("{body}\n"), "application/json")
+            }
+            _ => self.response(),
+        }
+    }
+
+    fn answer(self, body: String, content_type: &'static str) -> Response<Body> {
+        let mut res = Response::new(Body::from(body));
         *res.status_mut() = self.status();
         let h = res.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         h.insert(header::CONNECTION, HeaderValue::from_static("close"));
         res
     }
+}
+
+fn search_too_long_text() -> String {
+    let max = INPUT_MAX_CHARS.to_string();
+    SV.search_too_long.replace("{max}", &max)
+}
+
+/// A small page of its own (no catalogue needed): the site's stylesheet,
+/// the explanation, and a search box to try again.
+fn search_too_long_page() -> String {
+    let page = maud::html! {
+        (maud::DOCTYPE)
+        html lang=(SV.lang) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (SV.search_too_long_title) }
+                link rel="stylesheet" href=(super::assets::CSS.path());
+            }
+            body {
+                main {
+                    h1 { (SV.search_too_long_title) }
+                    p { (search_too_long_text()) }
+                    form action="/sok" method="get" role="search" {
+                        label for="q" { (SV.search_label) }
+                        input #q type="search" name="q"
+                            maxlength=(INPUT_MAX_CHARS);
+                        button type="submit" { (SV.search_button) }
+                    }
+                }
+            }
+        }
+    };
+    page.into_string()
 }
 
 /// Checks a parsed request against the limits hyper does not enforce.

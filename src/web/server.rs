@@ -223,7 +223,7 @@ async fn stopped(stopping: &mut watch::Receiver<bool>) {
 async fn handle(mut router: Router, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     let entry = access::Entry::start(&req);
     let res = match limits::check(&req) {
-        Err(rejected) => rejected.response(),
+        Err(rejected) => rejected.response_for(req.uri().path()),
         Ok(()) => router.call(req).await?,
     };
     if let Some(entry) = entry {

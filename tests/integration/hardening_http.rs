@@ -96,6 +96,50 @@ async fn a_url_longer_than_8_kib_gets_414() {
     server.shutdown().await;
 }
 
+/// 10 kB of search text is over the URL limit: still a `414`, but with a
+/// friendly answer in Swedish (a page with a search box, or JSON with a
+/// `message`), as the search promises for hostile queries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_too_long_for_a_url_gets_a_friendly_414() {
+    let project = fixture::project();
+    let server = start(&project).await;
+    let http = client();
+    let words = "ord%20".repeat(1700);
+    let res = http
+        .get(server.url(&format!("sok?q={words}")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::URI_TOO_LONG);
+    assert_eq!(
+        header(res.headers(), header::CONTENT_TYPE),
+        "text/html; charset=utf-8"
+    );
+    assert!(res.headers().contains_key(header::CONTENT_SECURITY_POLICY));
+    let html = res.text().await.expect("body");
+    for part in [
+        "lang=\"sv\"",
+        "<h1>Sökningen är för lång</h1>",
+        "högst 500 tecken",
+        "maxlength=\"500\"",
+    ] {
+        assert!(html.contains(part), "{part} in {html}");
+    }
+    let res = http
+        .get(server.url(&format!("api/search?q={words}")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::URI_TOO_LONG);
+    let text = res.text().await.expect("body");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert!(
+        v["message"].as_str().expect("message").contains("för lång"),
+        "{v}"
+    );
+    server.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn headers_over_16_kib_or_100_fields_get_431() {
     let project = fixture::project();
