@@ -26,7 +26,6 @@ use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response};
 use hyper::body::Incoming;
@@ -34,8 +33,8 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
-use tower::Service as _;
 
+use super::Front;
 use super::sendfile::Sendfile;
 use super::stall::Stalls;
 use super::{access, limits};
@@ -91,11 +90,11 @@ fn descriptor_limit() -> Option<usize> {
     line.split_whitespace().nth(3)?.parse().ok()
 }
 
-/// Accepts connections on `listener` and serves `router` on each until
+/// Accepts connections on `listener` and serves `front` on each until
 /// `shutdown` completes; then finishes the requests in flight.
-pub async fn run(
+pub(crate) async fn run(
     listener: TcpListener,
-    router: Router,
+    front: Front,
     limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
@@ -113,7 +112,7 @@ pub async fn run(
         match next {
             Ok((stream, permit)) => {
                 let stream = Stalls::new(Sendfile::new(stream), limits.stall_timeout);
-                let conn = connection(http.clone(), stream, router.clone(), stopping.clone());
+                let conn = connection(http.clone(), stream, front.clone(), stopping.clone());
                 tokio::spawn(async move {
                     conn.await;
                     drop(permit);
@@ -194,10 +193,10 @@ fn is_per_connection(e: &io::Error) -> bool {
 async fn connection(
     http: http1::Builder,
     stream: Stalls<Sendfile>,
-    router: Router,
+    front: Front,
     mut stopping: watch::Receiver<bool>,
 ) {
-    let service = hyper::service::service_fn(move |req| handle(router.clone(), req));
+    let service = hyper::service::service_fn(move |req| handle(front.clone(), req));
     let conn = http.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
     let result = tokio::select! {
@@ -219,12 +218,12 @@ async fn stopped(stopping: &mut watch::Receiver<bool>) {
     let _ = stopping.wait_for(|stop| *stop).await.is_ok();
 }
 
-/// One request: the limits, then the router; logged either way.
-async fn handle(mut router: Router, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+/// One request: the limits, then the routes; logged either way.
+async fn handle(front: Front, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     let entry = access::Entry::start(&req);
     let res = match limits::check(&req) {
         Err(rejected) => rejected.response_for(req.uri().path()),
-        Ok(()) => router.call(req).await?,
+        Ok(()) => front.call(req).await,
     };
     if let Some(entry) = entry {
         entry.finish(&res);

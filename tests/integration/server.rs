@@ -474,3 +474,71 @@ async fn a_websub_hub_is_named_in_the_feed_and_pinged_after_a_change() {
     }
     server.shutdown().await;
 }
+
+/// The server answers feed requests without the router (the hot path):
+/// the answer must be the router's own, header for header, for a full
+/// response in each coding and for a `304`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_feed_over_the_socket_is_answered_as_the_router_answers_it() {
+    use tower::ServiceExt as _;
+    let project = fixture::project();
+    let server = start(&project).await;
+    let http = client();
+    // The same config as the running server: its own address as base URL.
+    let mut config = project.config.clone();
+    config.channel.base_url = url::Url::parse(&format!("http://{}/", server.addr)).expect("url");
+    let state = web::AppState::new(config, project.connect()).expect("state");
+    let app = web::app(state);
+    let etag = header(
+        http.get(server.url("feed.xml"))
+            .send()
+            .await
+            .expect("get")
+            .headers(),
+        header::ETAG,
+    )
+    .to_string();
+    let cases: [&[(&str, &str)]; 4] = [
+        &[],
+        &[("accept-encoding", "gzip")],
+        &[("accept-encoding", "br")],
+        &[("if-none-match", &etag)],
+    ];
+    for extra in cases {
+        let mut over_socket = http.get(server.url("feed.xml"));
+        let mut in_process = axum::http::Request::builder().uri("/feed.xml");
+        for (name, value) in extra {
+            over_socket = over_socket.header(*name, *value);
+            in_process = in_process.header(*name, *value);
+        }
+        let a = over_socket.send().await.expect("get");
+        let req = in_process.body(axum::body::Body::empty()).expect("request");
+        let b = app.clone().oneshot(req).await.expect("response");
+        assert_eq!(a.status().as_u16(), b.status().as_u16(), "{extra:?}");
+        // hyper drops an in-process `content-length: 0` from a 304 on the wire.
+        let not_modified = b.status() == StatusCode::NOT_MODIFIED;
+        let mut names: Vec<&str> = b
+            .headers()
+            .keys()
+            .map(|k| k.as_str())
+            .filter(|n| !(not_modified && *n == "content-length"))
+            .collect();
+        names.sort_unstable();
+        for name in &names {
+            assert_eq!(
+                a.headers().get(*name).map(|v| v.as_bytes()),
+                b.headers().get(*name).map(|v| v.as_bytes()),
+                "{name} with {extra:?}"
+            );
+        }
+        let mut socket_names: Vec<&str> = a
+            .headers()
+            .keys()
+            .map(|k| k.as_str())
+            .filter(|n| *n != "date")
+            .collect();
+        socket_names.sort_unstable();
+        assert_eq!(socket_names, names, "{extra:?}");
+    }
+    server.shutdown().await;
+}

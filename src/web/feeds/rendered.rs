@@ -75,7 +75,7 @@ impl Rendered {
 
     /// The response to a `GET`/`HEAD` with `headers`: the negotiated coding,
     /// or `304` when the client's copy is current.
-    pub(super) fn response(&self, headers: &HeaderMap) -> Response {
+    pub(in crate::web) fn response(&self, headers: &HeaderMap) -> Response {
         let coding = negotiate(headers);
         let enc = match coding {
             Coding::Identity => &self.plain,
