@@ -32,9 +32,21 @@ fn a_database_from_a_newer_podcatalog_is_refused() {
     assert!(err.to_string().contains("schema version 99"), "{err}");
 }
 
+/// A one-byte MP3 named `n.mp3`: search never looks at the audio.
+fn stub_audio(n: u32) -> Audio {
+    Audio {
+        source: AudioSource::File(format!("{n}.mp3")),
+        bytes: 1,
+        mime: "audio/mpeg".into(),
+        duration_ms: 1,
+        sha256: None,
+    }
+}
+
 mod search {
     use super::super::search::{MATCH_START, Query, search};
     use super::super::*;
+    use super::stub_audio;
     use crate::catalog::episodes;
 
     fn catalogue() -> (tempfile::TempDir, rusqlite::Connection) {
@@ -65,13 +77,7 @@ mod search {
             published_at: parse_published(&format!("2022-01-{n:02}")).expect("date"),
             date_approximate: false,
             explicit: false,
-            audio: Audio {
-                source: AudioSource::File(format!("{n}.mp3")),
-                bytes: 1,
-                mime: "audio/mpeg".into(),
-                duration_ms: 1,
-                sha256: None,
-            },
+            audio: stub_audio(n),
             image: None,
             transcript: None,
             chapters: None,
@@ -210,6 +216,7 @@ mod search {
 mod ranking {
     use super::super::search::{Query, rank, search};
     use super::super::*;
+    use super::stub_audio;
     use crate::catalog::episodes;
 
     /// `n` episodes whose titles say "samtal" 0–3 times, so scores differ
@@ -239,13 +246,7 @@ mod ranking {
                     .expect("published"),
                 date_approximate: false,
                 explicit: false,
-                audio: Audio {
-                    source: AudioSource::File(format!("{i}.mp3")),
-                    bytes: 1,
-                    mime: "audio/mpeg".into(),
-                    duration_ms: 1,
-                    sha256: None,
-                },
+                audio: stub_audio(i),
                 image: None,
                 transcript: None,
                 chapters: None,

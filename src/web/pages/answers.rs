@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
-use crate::catalog::search::{Page, Query, fts_expression};
+use crate::catalog::search::{Page, Query};
 
 /// Answers kept; each is one page of hits (a few kB), so a few MB at most.
 pub const CAPACITY: usize = 512;
@@ -31,13 +31,12 @@ pub struct Generation {
     pub next_release: Option<DateTime<Utc>>,
 }
 
-/// A query as the catalogue reads it: the FTS expression rather than the
-/// raw text, so `munt` and `  munt` share an answer.
+/// A query as the catalogue reads it (see [`super::rankings`]' key: the
+/// FTS expression rather than the raw text, so `munt` and `  munt` share an
+/// answer), and the page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {
-    expr: Option<String>,
-    person: Option<String>,
-    theme: Option<String>,
+    query: super::rankings::Key,
     page: u32,
     per_page: u32,
 }
@@ -45,9 +44,7 @@ struct Key {
 impl Key {
     fn new(q: &Query) -> Key {
         Key {
-            expr: fts_expression(&q.text),
-            person: q.person.clone(),
-            theme: q.theme.clone(),
+            query: super::rankings::Key::new(q),
             page: q.page,
             per_page: q.per_page,
         }

@@ -32,14 +32,14 @@ pub const MAX_RANKINGS: usize = 512;
 /// What a ranking depends on besides the snapshot: the FTS expression (so
 /// `Munt` and ` munt` share one) and the filters; not the page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Key {
+pub(super) struct Key {
     expr: Option<String>,
     person: Option<String>,
     theme: Option<String>,
 }
 
 impl Key {
-    fn new(q: &Query) -> Key {
+    pub(super) fn new(q: &Query) -> Key {
         Key {
             expr: fts_expression(&q.text),
             person: q.person.clone(),
