@@ -321,6 +321,47 @@ mod ranking {
         }
     }
 
+    /// A query of several words ranked by adding each word's own scores
+    /// is exactly FTS5's ranking of the whole query (order, ties, and the
+    /// set matching all words), repeats and prefixes included.
+    #[test]
+    fn summed_term_scores_rank_as_fts5_ranks_the_whole_query() {
+        let (_d, conn) = catalogue(60);
+        let texts = [
+            "samtal avsnitt",
+            "samtal kommun",
+            "om samtal",
+            "samtal samtal",
+            "sam av",
+            "kommun 1 samtal",
+            "Samråd samtal kommun 2",
+            "avsnitt om i samtal",
+            "zzz samtal",
+        ];
+        let mut compared = 0;
+        for text in texts {
+            let q = query(text, None, 0, 20);
+            let terms = search::additive_terms(&q).expect("several plain words");
+            let lists: Vec<search::TermScores> = terms
+                .iter()
+                .map(|t| search::term_scores(&conn, t, &q).expect("term"))
+                .collect();
+            let refs: Vec<&search::TermScores> = lists.iter().collect();
+            let summed = search::combine(&refs);
+            let whole = rank(&conn, &q).expect("rank");
+            assert_eq!(summed.ids(), whole.ids(), "{text}");
+            compared += whole.ids().len();
+        }
+        assert!(compared > 100, "the texts must match episodes ({compared})");
+        let filtered = query("samtal avsnitt", Some("udda"), 0, 20);
+        assert!(
+            search::additive_terms(&filtered).is_none(),
+            "filters rank whole"
+        );
+        assert!(search::additive_terms(&query("samtal", None, 0, 20)).is_none());
+        assert!(search::additive_terms(&query("samtal 🎙", None, 0, 20)).is_none());
+    }
+
     #[test]
     fn filters_alone_rank_newest_first_and_combine_with_text() {
         let (_d, conn) = catalogue(30);

@@ -90,6 +90,23 @@ async fn pages_of_a_kept_ranking_are_the_catalogues_pages_in_any_case_and_order(
         assert_eq!(slugs(&v), expected, "{text} page {page}");
         assert_eq!(slugs(&v).len(), [20, 20, 6, 0][page as usize - 1]);
     }
+    // Several words are ranked from each word's kept scores: the same
+    // pages as the catalogue's whole-query ranking, whichever words were
+    // seen before and in whatever combination.
+    for text in [
+        "samtal nummer",
+        "nummer samtal",
+        "samt num 1",
+        "samtal samtal nummer",
+    ] {
+        for page in 1..=3 {
+            let q = text.replace(' ', "+");
+            let v = api(&app, &format!("q={q}&page={page}")).await;
+            let (expected_total, expected) = uncached(&project, text, page - 1);
+            assert_eq!(v["total"], expected_total, "{text} page {page}");
+            assert_eq!(slugs(&v), expected, "{text} page {page}");
+        }
+    }
     // Snippets are cut for each request's own words.
     let v = api(&app, "q=SAMT&page=2").await;
     let html = v["hits"][0]["snippet_html"].as_str().expect("snippet");

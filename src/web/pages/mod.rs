@@ -23,6 +23,7 @@ mod readers;
 pub mod search;
 pub mod site;
 pub mod static_site;
+pub mod terms;
 pub mod theme;
 pub mod view;
 
@@ -49,6 +50,7 @@ pub struct Cache {
     readers: readers::Readers,
     answers: answers::Answers,
     rankings: rankings::Rankings,
+    terms: terms::Terms,
 }
 
 impl Cache {
@@ -292,8 +294,9 @@ async fn run_search(
                 .pages
                 .rankings
                 .get_or_rank(generation, &query, || {
-                    on_reader(state, query.clone(), |conn, q| {
-                        catalog::search::rank(conn, &q)
+                    let s = state.clone();
+                    on_reader(state, query.clone(), move |conn, q| {
+                        rank(&s, generation, conn, &q)
                     })
                 })
                 .await?;
@@ -309,6 +312,26 @@ async fn run_search(
     let site = Site::new(state.config(), &catalogue, now);
     let answer = search::answer(&site, request, &found);
     Ok((catalogue, answer))
+}
+
+/// Ranks `q`: by adding its words' kept scores when that is its bm25
+/// ranking ([`catalog::search::additive_terms`], see [`terms`]), else whole.
+fn rank(
+    state: &AppState,
+    generation: answers::Generation,
+    conn: &rusqlite::Connection,
+    q: &catalog::search::Query,
+) -> Result<catalog::search::Ranked, CatalogError> {
+    let Some(words) = catalog::search::additive_terms(q) else {
+        return catalog::search::rank(conn, q);
+    };
+    let kept = &state.inner.pages.terms;
+    let lists = words
+        .iter()
+        .map(|w| kept.get_or(generation, w, || catalog::search::term_scores(conn, w, q)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let refs: Vec<&catalog::search::TermScores> = lists.iter().map(|l| &**l).collect();
+    Ok(catalog::search::combine(&refs))
 }
 
 /// Runs `f` on one of the read-only search connections, off the async threads.
