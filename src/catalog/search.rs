@@ -221,6 +221,33 @@ pub fn term_scores(conn: &Connection, term: &str, q: &Query) -> Result<TermScore
     Ok(TermScores { scores })
 }
 
+/// The words in at least `min_docs` episodes, most common first, at most
+/// `max`, as [`fts_expression`] pieces (`"samtal"*`): the only words whose
+/// scoring is slow (it costs per matching episode), worth scoring ahead.
+/// From FTS5's own vocabulary (a temporary `fts5vocab` table, so it works
+/// on a read-only connection).
+pub fn common_terms(
+    conn: &Connection,
+    min_docs: i64,
+    max: usize,
+) -> Result<Vec<String>, CatalogError> {
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.episode_search_vocab \
+         USING fts5vocab(main, episode_search, row)",
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT term FROM temp.episode_search_vocab WHERE doc >= ?1 ORDER BY doc DESC LIMIT ?2",
+    )?;
+    let max = i64::try_from(max).unwrap_or(i64::MAX);
+    let terms = stmt
+        .query_map(rusqlite::params![min_docs, max], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(terms
+        .into_iter()
+        .map(|t| format!("\"{}\"*", t.replace('"', "\"\"")))
+        .collect())
+}
+
 /// The ranking of a query whose terms' scores are `lists`, in the query's
 /// term order (see [`additive_terms`]): the episodes in all of them, by
 /// the sum of their scores, as [`rank`] orders them.

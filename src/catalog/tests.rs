@@ -362,6 +362,29 @@ mod ranking {
         assert!(search::additive_terms(&query("samtal 🎙", None, 0, 20)).is_none());
     }
 
+    /// The words worth scoring ahead come from FTS5's vocabulary, most
+    /// common first, also on a read-only connection (the search readers).
+    #[test]
+    fn common_terms_are_the_words_in_the_most_episodes() {
+        let (d, _conn) = catalogue(60);
+        let ro = rusqlite::Connection::open_with_flags(
+            d.path().join("c.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("read-only");
+        let all = search::common_terms(&ro, 60, 100).expect("terms");
+        // Every description says "Om samråd och samtal i kommun N.", every
+        // title "Avsnitt N".
+        for w in ["\"avsnitt\"*", "\"samtal\"*", "\"kommun\"*", "\"om\"*"] {
+            assert!(all.contains(&w.to_string()), "{w} in {all:?}");
+        }
+        assert!(
+            !all.iter().any(|w| w == "\"1\"*"),
+            "in fewer than 60: {all:?}"
+        );
+        assert_eq!(search::common_terms(&ro, 1, 3).expect("terms").len(), 3);
+    }
+
     #[test]
     fn filters_alone_rank_newest_first_and_combine_with_text() {
         let (_d, conn) = catalogue(30);

@@ -285,6 +285,7 @@ async fn run_search(
         revision: catalogue.revision,
         next_release: catalogue.next_release,
     };
+    warm_up(state, generation, &query);
     let kept = &state.inner.pages.answers;
     let found = match kept.get(generation, &query) {
         Some(found) => found,
@@ -332,6 +333,37 @@ fn rank(
         .collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&catalog::search::TermScores> = lists.iter().map(|l| &**l).collect();
     Ok(catalog::search::combine(&refs))
+}
+
+/// At the first search of a generation, scores its most common words in
+/// the background (see [`terms`]).
+fn warm_up(state: &AppState, generation: answers::Generation, query: &catalog::search::Query) {
+    if !state.inner.pages.terms.start_warming(generation) {
+        return;
+    }
+    let s = state.clone();
+    let q = catalog::search::Query {
+        published_until: query.published_until,
+        ..catalog::search::Query::default()
+    };
+    tokio::spawn(async move {
+        let s2 = s.clone();
+        let warmed = on_reader(&s, q, move |conn, q| {
+            let words =
+                catalog::search::common_terms(conn, terms::WARM_MIN_EPISODES, terms::WARM_WORDS)?;
+            for w in &words {
+                let kept = &s2.inner.pages.terms;
+                kept.get_or(generation, w, || catalog::search::term_scores(conn, w, &q))?;
+            }
+            Ok(words.len())
+        })
+        .await;
+        s.inner.pages.terms.done_warming();
+        match warmed {
+            Ok(n) => tracing::debug!(words = n, "search words scored ahead"),
+            Err(e) => tracing::warn!(error = %e, "cannot score common search words ahead"),
+        }
+    });
 }
 
 /// Runs `f` on one of the read-only search connections, off the async threads.

@@ -6,6 +6,12 @@
 //! cost ~40 ms of bm25 over the benchmark's 10,000 episodes; from kept
 //! words it is a merge of their lists.
 //!
+//! The words in the most episodes are the slow ones to score, and they are
+//! few: at the first search of each generation, the most common of them
+//! ([`WARM_WORDS`] at most, each in [`WARM_MIN_EPISODES`] or more) are
+//! scored in the background ([`Terms::start_warming`]), so even the first
+//! listener to combine them waits for a merge, not for bm25.
+//!
 //! Valid, like [`super::answers`], for one [`Generation`]: a lookup for a
 //! newer one empties the cache, one for an older one neither reads nor
 //! disturbs it. The oldest words go first once [`MAX_ENTRIES`] scores are
@@ -14,6 +20,7 @@
 //! [`search::combine`]: crate::catalog::search::combine
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::answers::Generation;
@@ -23,10 +30,20 @@ use crate::catalog::search::TermScores;
 /// all 10,000 episodes of the benchmark catalogue.
 pub const MAX_ENTRIES: usize = 500_000;
 
+/// Words scored ahead at most, per generation (their scores fit in
+/// [`MAX_ENTRIES`] for a catalogue of 10,000 episodes).
+pub const WARM_WORDS: usize = 32;
+
+/// Only words in at least this many episodes are scored ahead: scoring a
+/// rarer one when asked costs about a millisecond.
+pub const WARM_MIN_EPISODES: i64 = 1000;
+
 /// The cache; shared by all requests.
 #[derive(Debug, Default)]
 pub struct Terms {
     inner: Mutex<Inner>,
+    /// A warm-up is running (one at a time).
+    warming: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -36,6 +53,8 @@ struct Inner {
     /// Words in the order they were kept, oldest first.
     order: VecDeque<String>,
     entries: usize,
+    /// Whether this generation's warm-up has been started.
+    warmed: bool,
 }
 
 impl Inner {
@@ -95,6 +114,25 @@ impl Terms {
         Ok(scores)
     }
 
+    /// Whether to warm `generation` up now: once per generation, when no
+    /// other warm-up runs; the caller calls [`Terms::done_warming`] after.
+    pub fn start_warming(&self, generation: Generation) -> bool {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if !inner.enter(generation) || inner.warmed {
+            return false;
+        }
+        if self.warming.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        inner.warmed = true;
+        true
+    }
+
+    /// Ends the warm-up [`Terms::start_warming`] allowed.
+    pub fn done_warming(&self) {
+        self.warming.store(false, Ordering::Release);
+    }
+
     /// Scores kept, over all words.
     pub fn entries(&self) -> usize {
         self.inner
@@ -138,6 +176,18 @@ mod tests {
         assert_eq!(computed, 3, "an older generation is not served the newer");
         get(&t, G2, "\"samtal\"*", &mut computed);
         assert_eq!(computed, 3, "and did not empty it");
+    }
+
+    #[test]
+    fn each_generation_is_warmed_once_and_one_warm_up_runs_at_a_time() {
+        let t = Terms::default();
+        assert!(t.start_warming(G1));
+        assert!(!t.start_warming(G1), "once per generation");
+        assert!(!t.start_warming(G2), "not while one runs");
+        t.done_warming();
+        assert!(t.start_warming(G2));
+        t.done_warming();
+        assert!(!t.start_warming(G1), "not for an older generation");
     }
 
     #[test]
