@@ -26,13 +26,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 use super::answers::Generation;
 use crate::catalog::search::TermScores;
 
-/// Scores kept at most (16 bytes each: 8 MB), e.g. 50 words that match
+/// Scores kept at most (16 bytes each: 16 MB), e.g. 100 words that match
 /// all 10,000 episodes of the benchmark catalogue.
-pub const MAX_ENTRIES: usize = 500_000;
+pub const MAX_ENTRIES: usize = 1_000_000;
 
 /// Words scored ahead at most, per generation (their scores fit in
 /// [`MAX_ENTRIES`] for a catalogue of 10,000 episodes).
-pub const WARM_WORDS: usize = 32;
+pub const WARM_WORDS: usize = 64;
 
 /// Only words in at least this many episodes are scored ahead: scoring a
 /// rarer one when asked costs about a millisecond.
