@@ -31,6 +31,25 @@ pub struct Generation {
     pub next_release: Option<DateTime<Utc>>,
 }
 
+impl Generation {
+    /// Whether a cache keeping answers for `kept` may serve this
+    /// generation: yes for the same one; for a newer one too, after
+    /// `forget` empties it and `kept` becomes this one; no for an older one
+    /// (a request that began before the snapshot moved on), which must not
+    /// empty what the newer generation's answers are filling.
+    pub fn enter(self, kept: &mut Option<Generation>, forget: impl FnOnce()) -> bool {
+        match *kept {
+            Some(g) if g.revision > self.revision => false,
+            Some(g) if g == self => true,
+            _ => {
+                forget();
+                *kept = Some(self);
+                true
+            }
+        }
+    }
+}
+
 /// A query as the catalogue reads it (see [`super::rankings`]' key: the
 /// FTS expression rather than the raw text, so `munt` and `  munt` share an
 /// answer), and the page.
@@ -71,15 +90,7 @@ impl Inner {
     /// revision: a request that began before the snapshot moved on must not
     /// empty the cache the newer snapshot's answers are filling.
     fn enter(&mut self, generation: Generation) -> bool {
-        match self.generation {
-            Some(g) if g.revision > generation.revision => false,
-            Some(g) if g == generation => true,
-            _ => {
-                self.map.clear();
-                self.generation = Some(generation);
-                true
-            }
-        }
+        generation.enter(&mut self.generation, || self.map.clear())
     }
 
     fn evict_oldest(&mut self) {

@@ -60,15 +60,18 @@ struct Inner {
 impl Inner {
     /// Whether `generation` may use the cache; a newer one empties it.
     fn enter(&mut self, generation: Generation) -> bool {
-        match self.generation {
-            Some(g) if g.revision > generation.revision => false,
-            Some(g) if g == generation => true,
-            _ => {
-                *self = Inner::default();
-                self.generation = Some(generation);
-                true
-            }
-        }
+        let (map, order, entries, warmed) = (
+            &mut self.map,
+            &mut self.order,
+            &mut self.entries,
+            &mut self.warmed,
+        );
+        generation.enter(&mut self.generation, || {
+            map.clear();
+            order.clear();
+            *entries = 0;
+            *warmed = false;
+        })
     }
 
     fn keep(&mut self, term: &str, scores: &Arc<TermScores>) {
