@@ -15,6 +15,8 @@
 # generator and the sizes are unchanged (writing it takes minutes).
 # BENCH_URL=http://127.0.0.1:PORT measures a server already running on
 # that catalogue instead (e.g. an older build, to compare in one run).
+# ONLY=REGEX times only the query kinds whose names match (e.g.
+# ONLY=UNCACHED-broad), to repeat one figure without the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 episodes=${1:-10000}
@@ -146,6 +148,7 @@ printf '%-20s %8s %8s %9s  %s\n' kind p50 p99 req/s path
 for kind in "${kinds[@]}"; do
     name=${kind%%|*}
     path=${kind#*|}
+    [[ $name =~ ${ONLY:-.} ]] || continue
     out=$(wrk -t1 -c"$connections" -d"$duration" --latency "$url$path")
     # Kinds named *-414 expect that answer.
     if [[ $name != *-414 ]] && printf '%s' "$out" | grep -qE 'Non-2xx|Socket errors'; then
@@ -158,6 +161,7 @@ for kind in "${kinds[@]}"; do
 done
 for kind in "${uncached[@]}"; do
     IFS='|' read -r name script path <<<"$kind"
+    [[ $name =~ ${ONLY:-.} ]] || continue
     out=$(wrk -t1 -c"$connections" -d"$duration" --latency -s "$script" "$url/")
     printf '%-20s %8s %8s %9s  %.60s\n' "$name" \
         "$(printf '%s' "$out" | ms 50%)" "$(printf '%s' "$out" | ms 99%)" \

@@ -111,27 +111,88 @@ fn fts_terms(text: &str) -> Vec<String> {
 /// Every match of a query's text and filters, best first: what each of
 /// its pages is cut from ([`page`]), so paging costs a slice, not a rank.
 /// The page and page size of the [`Query`] it was ranked for play no part.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Only the first [`HEAD`] matches are put in order when it is made: a
+/// listener reads the first pages, and ordering every match of a common
+/// word (10,000 in the benchmark) cost more than choosing the best hundred
+/// (`select_nth_unstable`). The rest keep their scores and are ordered the
+/// first time a page beyond the head is asked for, once.
+#[derive(Debug, Clone, Default)]
 pub struct Ranked {
-    ids: Vec<i64>,
+    /// The best matches, in order.
+    head: Vec<i64>,
+    /// Every other match with its score, unordered; each ranks after the head.
+    tail: Vec<(i64, f64)>,
+    /// The tail's ids in order, once a page needed them.
+    tail_order: std::sync::OnceLock<Vec<i64>>,
 }
 
+/// Matches a [`Ranked`] puts in order when it is made: the first pages at
+/// the largest page size (100), five pages at the website's 20.
+pub const HEAD: usize = 100;
+
 impl Ranked {
-    /// Matches in all pages.
-    pub fn total(&self) -> u64 {
-        self.ids.len() as u64
+    /// Ranks `scored` (`(id, bm25)`, any order) as `ORDER BY bm25, rowid
+    /// DESC` would (see [`by_score`]), ordering only the best `head` now.
+    pub(crate) fn from_scored(mut scored: Vec<(i64, f64)>, head: usize) -> Ranked {
+        let head = head.min(scored.len());
+        if head < scored.len() {
+            scored.select_nth_unstable_by(head, |a, b| by_score(*a, *b));
+        }
+        let tail = scored.split_off(head);
+        scored.sort_unstable_by(|a, b| by_score(*a, *b));
+        Ranked {
+            head: scored.into_iter().map(|(id, _)| id).collect(),
+            tail,
+            tail_order: std::sync::OnceLock::new(),
+        }
     }
 
-    /// The matching episode ids, best first.
-    pub fn ids(&self) -> &[i64] {
-        &self.ids
+    /// Matches in all pages.
+    pub fn total(&self) -> u64 {
+        (self.head.len() + self.tail.len()) as u64
+    }
+
+    /// The ids of matches `from..from + count` in rank order (fewer past
+    /// the end); orders the tail the first time it is reached.
+    pub fn slice(&self, from: usize, count: usize) -> Vec<i64> {
+        let end = from.saturating_add(count);
+        let mut out: Vec<i64> = self.head.iter().skip(from).take(count).copied().collect();
+        if end > self.head.len() && !self.tail.is_empty() {
+            let start = from.saturating_sub(self.head.len());
+            let rest = end - self.head.len();
+            out.extend(self.tail_order().iter().take(rest).skip(start));
+        }
+        out
+    }
+
+    /// Every matching id, best first (orders the tail if not done yet).
+    pub fn ids(&self) -> Vec<i64> {
+        self.slice(0, usize::MAX)
+    }
+
+    /// Memory it may hold, in 8-byte words: an id per match, plus a score
+    /// and a later-ordered id for each match of the tail.
+    pub fn words(&self) -> usize {
+        self.head.len() + 3 * self.tail.len()
+    }
+
+    fn tail_order(&self) -> &[i64] {
+        self.tail_order.get_or_init(|| {
+            let mut tail = self.tail.clone();
+            tail.sort_unstable_by(|a, b| by_score(*a, *b));
+            tail.into_iter().map(|(id, _)| id).collect()
+        })
     }
 }
 
 impl From<Vec<i64>> for Ranked {
     /// A ranking of `ids`, best first.
     fn from(ids: Vec<i64>) -> Ranked {
-        Ranked { ids }
+        Ranked {
+            head: ids,
+            ..Ranked::default()
+        }
     }
 }
 
@@ -153,17 +214,17 @@ pub fn rank(conn: &Connection, q: &Query) -> Result<Ranked, CatalogError> {
     let plan = Plan::new(q, expr.is_some());
     let binds = Binds::new(q, expr.as_deref());
     let mut stmt = conn.prepare_cached(&plan.rank_sql())?;
-    let ids = if expr.is_some() {
-        let mut scored = stmt
+    if expr.is_some() {
+        let scored = stmt
             .query_map(&*binds.named(), |r| Ok((r.get::<_, i64>(0)?, r.get(1)?)))?
             .collect::<Result<Vec<(i64, f64)>, _>>()?;
-        scored.sort_unstable_by(|a, b| by_score(*a, *b));
-        scored.into_iter().map(|(id, _)| id).collect()
+        Ok(Ranked::from_scored(scored, HEAD))
     } else {
-        stmt.query_map(&*binds.named(), |r| r.get(0))?
-            .collect::<Result<Vec<i64>, _>>()?
-    };
-    Ok(Ranked { ids })
+        let ids = stmt
+            .query_map(&*binds.named(), |r| r.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?;
+        Ok(Ranked::from(ids))
+    }
 }
 
 /// One term's part of the bm25 score of every episode it matches, by
@@ -252,36 +313,57 @@ pub fn common_terms(
 /// term order (see [`additive_terms`]): the episodes in all of them, by
 /// the sum of their scores, as [`rank`] orders them.
 pub fn combine(lists: &[&TermScores]) -> Ranked {
-    let Some((first, rest)) = lists.split_first() else {
-        return Ranked::default();
+    let mut acc = match lists {
+        [] => return Ranked::default(),
+        [only] => only.scores.clone(),
+        [first, second, rest @ ..] => {
+            let mut acc = Vec::with_capacity(first.len().min(second.len()));
+            intersect_adding(&first.scores, &second.scores, |id, s| acc.push((id, s)));
+            for list in rest {
+                keep_adding(&mut acc, &list.scores);
+            }
+            acc
+        }
     };
-    let mut acc = first.scores.clone();
-    for list in rest {
-        acc = intersect_adding(&acc, &list.scores);
-    }
-    acc.sort_unstable_by(|a, b| by_score(*a, *b));
-    Ranked {
-        ids: acc.into_iter().map(|(id, _)| id).collect(),
-    }
+    acc.shrink_to_fit();
+    Ranked::from_scored(acc, HEAD)
 }
 
-/// The ids in both `a` and `b` (each ascending by id), with `a`'s score
-/// plus `b`'s.
-fn intersect_adding(a: &[(i64, f64)], b: &[(i64, f64)]) -> Vec<(i64, f64)> {
-    let mut out = Vec::with_capacity(a.len().min(b.len()));
+/// Calls `out` with each id in both `a` and `b` (each ascending by id)
+/// and `a`'s score plus `b`'s, in that order of addition.
+fn intersect_adding(a: &[(i64, f64)], b: &[(i64, f64)], mut out: impl FnMut(i64, f64)) {
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         match a[i].0.cmp(&b[j].0) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                out.push((a[i].0, a[i].1 + b[j].1));
+                out(a[i].0, a[i].1 + b[j].1);
                 i += 1;
                 j += 1;
             }
         }
     }
-    out
+}
+
+/// Keeps the entries of `acc` whose id is in `b`, adding `b`'s score:
+/// [`intersect_adding`] in place, since the result is never longer.
+fn keep_adding(acc: &mut Vec<(i64, f64)>, b: &[(i64, f64)]) {
+    let mut kept = 0;
+    let (mut i, mut j) = (0, 0);
+    while i < acc.len() && j < b.len() {
+        match acc[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                acc[kept] = (acc[i].0, acc[i].1 + b[j].1);
+                kept += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    acc.truncate(kept);
 }
 
 /// The order of `ORDER BY bm25(…), rowid DESC`: lower scores first (bm25
@@ -300,15 +382,25 @@ fn by_score(a: (i64, f64), b: (i64, f64)) -> std::cmp::Ordering {
 pub fn page(conn: &Connection, ranked: &Ranked, q: &Query) -> Result<Page, CatalogError> {
     let per_page = q.per_page.clamp(1, 100) as usize;
     let from = (q.page as usize).saturating_mul(per_page);
-    let ids = ranked.ids.iter().skip(from).take(per_page);
+    // One read transaction for the page's forty statements: alone, each
+    // would lock and unlock the catalogue and its WAL index (fcntl and
+    // shared-memory locks), a fifth of a broad search's CPU. A caller's
+    // own transaction serves as well.
+    let read = conn
+        .is_autocommit()
+        .then(|| conn.unchecked_transaction())
+        .transpose()?;
     let mut hits = Vec::with_capacity(per_page);
-    for &id in ids {
+    for id in ranked.slice(from, per_page) {
         if let Some(hit) = hit_row(conn, id)? {
             hits.push(hit);
         }
     }
     if fts_expression(&q.text).is_some() {
         add_snippets(conn, &q.text, &mut hits)?;
+    }
+    if let Some(read) = read {
+        read.finish()?;
     }
     Ok(Page {
         total: ranked.total(),
@@ -540,6 +632,45 @@ mod tests {
             fts_expression(&long).map(|e| e.matches('*').count()),
             Some(12)
         );
+    }
+
+    /// Ordering only the head gives the order of a full sort, on every
+    /// page, wherever the head ends; the tail is ordered once.
+    #[test]
+    fn a_ranking_ordered_only_at_its_head_pages_as_a_full_sort() {
+        // Scores with many ties (ties go to the newer, higher id), -0.0
+        // equal to 0.0, in an order unlike the answer.
+        let scored: Vec<(i64, f64)> = (0..57)
+            .map(|i: i64| {
+                let score = match i % 5 {
+                    0 => -0.0,
+                    1 => 0.0,
+                    k => -(k as f64) * 0.5 - ((i * 7) % 3) as f64,
+                };
+                ((i * 37) % 101, score)
+            })
+            .collect();
+        let mut full = scored.clone();
+        full.sort_by(|a, b| {
+            a.1.partial_cmp(&b.1)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(b.0.cmp(&a.0))
+        });
+        let expected: Vec<i64> = full.iter().map(|(id, _)| *id).collect();
+        for head in [0, 1, 5, 20, 56, 57, 100] {
+            let ranked = super::Ranked::from_scored(scored.clone(), head);
+            assert_eq!(ranked.total(), 57);
+            for per_page in [1, 7, 20, 100] {
+                let mut paged = Vec::new();
+                for from in (0..70).step_by(per_page) {
+                    paged.extend(ranked.slice(from, per_page));
+                }
+                assert_eq!(paged, expected, "head {head}, pages of {per_page}");
+            }
+            assert_eq!(ranked.ids(), expected, "head {head}");
+            assert!(ranked.slice(57, 10).is_empty() && ranked.slice(usize::MAX, 3).is_empty());
+            assert_eq!(ranked.words(), head.min(57) + 3 * (57 - head.min(57)));
+        }
     }
 
     mod properties {

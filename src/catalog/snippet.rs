@@ -24,13 +24,6 @@ pub(super) fn terms(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// One word of a text: its byte range and whether it matches a term.
-struct Token {
-    from: usize,
-    to: usize,
-    hit: bool,
-}
-
 fn normalise(word: &str) -> String {
     deunicode::deunicode(word).to_lowercase()
 }
@@ -38,28 +31,24 @@ fn normalise(word: &str) -> String {
 /// A window of the field with the most matched words (earlier fields win
 /// ties), matches wrapped in [`MATCH_START`]/[`MATCH_END`], "…" where cut.
 pub(super) fn snippet(fields: &[&str], terms: &[String]) -> String {
-    let mut best: Option<(usize, &str, Vec<Token>)> = None;
-    for field in fields {
-        let tokens = tokens(field, terms);
-        let hits = tokens.iter().filter(|t| t.hit).count();
-        if hits > best.as_ref().map_or(0, |b| b.0) {
-            best = Some((hits, field, tokens));
-        }
-    }
-    let Some((_, text, tokens)) = best else {
+    let Some((first, text)) = best_field(fields, terms) else {
         return String::new();
     };
-    let first = tokens.iter().position(|t| t.hit).unwrap_or(0);
+    // Only the window's words are cut again: the text before it is
+    // skipped, the text after it is only looked at for one more word.
     let start = first.saturating_sub(BEFORE);
-    let end = (start + WINDOW).min(tokens.len());
+    let mut words = Words::new(text).skip(start);
+    let window: Vec<(usize, usize)> = words.by_ref().take(WINDOW).collect();
+    let Some(&(mut at, _)) = window.first() else {
+        return String::new();
+    };
     let mut out = String::with_capacity(160);
     if start > 0 {
         out.push_str("… ");
     }
-    let mut at = tokens[start].from;
-    for &Token { from, to, hit } in &tokens[start..end] {
+    for (from, to) in window {
         out.push_str(&text[at..from]);
-        if hit {
+        if matches(&text[from..to], terms) {
             out.push(MATCH_START);
             out.push_str(&text[from..to]);
             out.push(MATCH_END);
@@ -68,10 +57,32 @@ pub(super) fn snippet(fields: &[&str], terms: &[String]) -> String {
         }
         at = to;
     }
-    if end < tokens.len() {
+    if words.next().is_some() {
         out.push_str(" …");
     }
     out
+}
+
+/// The field with the most matched words (the earlier on ties) and the
+/// index of its first matched word; `None` when no field matches. Each
+/// field is read once, and no word is kept.
+fn best_field<'a>(fields: &[&'a str], terms: &[String]) -> Option<(usize, &'a str)> {
+    let mut best: Option<(usize, usize, &str)> = None;
+    for &field in fields {
+        let (mut hits, mut first) = (0, 0);
+        for (n, (from, to)) in Words::new(field).enumerate() {
+            if matches(&field[from..to], terms) {
+                if hits == 0 {
+                    first = n;
+                }
+                hits += 1;
+            }
+        }
+        if hits > best.map_or(0, |b| b.0) {
+            best = Some((hits, first, field));
+        }
+    }
+    best.map(|(_, first, field)| (first, field))
 }
 
 /// Whether `word` starts with one of the (normalised) `terms`. Most words
@@ -102,29 +113,52 @@ fn matches(word: &str, terms: &[String]) -> bool {
     terms.iter().any(|t| word.starts_with(t.as_str()))
 }
 
-/// The words of `text`, each marked when it matches a term.
-fn tokens(text: &str, terms: &[String]) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
-        match (c.is_alphanumeric(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                let hit = matches(&text[s..i], terms);
-                out.push(Token {
-                    from: s,
-                    to: i,
-                    hit,
-                });
-                start = None;
-            }
-            _ => {}
+/// The byte ranges of a text's words: runs of alphanumeric characters.
+/// ASCII bytes are classed by a byte test; only other characters are
+/// decoded and looked up in Unicode's tables.
+struct Words<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Words<'a> {
+    fn new(text: &'a str) -> Words<'a> {
+        Words { text, at: 0 }
+    }
+
+    /// Whether the character at byte `at` (a character boundary) is part
+    /// of a word, and its length in bytes.
+    fn class(&self, at: usize) -> (bool, usize) {
+        match self.text.as_bytes().get(at) {
+            Some(b) if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+            _ => match self.text.get(at..).and_then(|t| t.chars().next()) {
+                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+                None => (false, 1),
+            },
         }
     }
-    out
+}
+
+impl Iterator for Words<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let mut start = None;
+        while self.at < self.text.len() {
+            let (word, len) = self.class(self.at);
+            match (word, start) {
+                (true, None) => start = Some(self.at),
+                (false, Some(from)) => {
+                    let to = self.at;
+                    self.at += len;
+                    return Some((from, to));
+                }
+                _ => {}
+            }
+            self.at += len;
+        }
+        start.map(|from| (from, self.text.len()))
+    }
 }
 
 #[cfg(test)]
@@ -154,6 +188,25 @@ mod tests {
             let terms = terms(&term);
             let slow = terms.iter().any(|t| normalise(&word).starts_with(t.as_str()));
             proptest::prop_assert_eq!(matches(&word, &terms), slow);
+        }
+
+        /// The byte-classing word cutter finds the words that classing
+        /// every character by `char::is_alphanumeric` finds.
+        #[test]
+        fn words_are_runs_of_alphanumeric_characters(text in "[a-zA-Z0-9 ,.!åÖé߀😀\u{300}\u{E000}\t-]{0,40}") {
+            let mut expected = Vec::new();
+            let mut start = None;
+            for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+                match (c.is_alphanumeric(), start) {
+                    (true, None) => start = Some(i),
+                    (false, Some(s)) => {
+                        expected.push((s, i));
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+            proptest::prop_assert_eq!(Words::new(&text).collect::<Vec<_>>(), expected);
         }
     }
 

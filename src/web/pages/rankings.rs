@@ -9,8 +9,10 @@
 //! two cores costs one rank, not one per connection. A failed or abandoned
 //! computation is not kept; the next request for it ranks again.
 //!
-//! Memory is bounded by the ids kept ([`MAX_IDS`], 8 bytes each) and the
-//! number of lists ([`MAX_RANKINGS`]); least recently used lists go first.
+//! Memory is bounded by the 8-byte words the lists may hold ([`MAX_IDS`],
+//! counted by [`Ranked::words`]: an id per match, more for matches past
+//! the ordered head) and the number of lists ([`MAX_RANKINGS`]); least
+//! recently used lists go first.
 //!
 //! [`answers`]: super::answers
 
@@ -23,8 +25,8 @@ use tokio::sync::OnceCell;
 use super::answers::Generation;
 use crate::catalog::search::{Query, Ranked, fts_expression};
 
-/// Ids kept in all lists together: 8 MB, a hundred lists of every episode
-/// of the benchmark catalogue.
+/// Words ([`Ranked::words`]) kept in all lists together: 8 MB, some
+/// thirty lists of every episode of the benchmark catalogue.
 pub const MAX_IDS: usize = 1_000_000;
 /// Lists kept, however short.
 pub const MAX_RANKINGS: usize = 512;
@@ -131,7 +133,7 @@ impl Rankings {
             .get_or_try_init(|| async { rank().await.map(Arc::new) })
             .await?;
         let ranked = Arc::clone(ranked);
-        self.count(generation, &key, &cell, ranked.ids().len());
+        self.count(generation, &key, &cell, ranked.words());
         Ok(ranked)
     }
 
