@@ -119,11 +119,14 @@ fn fts_terms(text: &str) -> Vec<String> {
 /// first time a page beyond the head is asked for, once.
 #[derive(Debug, Clone, Default)]
 pub struct Ranked {
-    /// The best matches, in order.
-    head: Vec<i64>,
-    /// Every other match with its score, unordered; each ranks after the head.
-    tail: Vec<(i64, f64)>,
-    /// The tail's ids in order, once a page needed them.
+    /// Every match with its score (only the head's when [`Ranked::covers`]
+    /// says so): the first `head` best first, the rest unordered (each
+    /// ranks after the head).
+    scored: Vec<(i64, f64)>,
+    head: usize,
+    /// Matches in all pages (more than `scored` holds in a head-only ranking).
+    total: usize,
+    /// The ids after the head in order, once a page needed them.
     tail_order: std::sync::OnceLock<Vec<i64>>,
 }
 
@@ -139,28 +142,41 @@ impl Ranked {
         if head < scored.len() {
             scored.select_nth_unstable_by(head, |a, b| by_score(*a, *b));
         }
-        let tail = scored.split_off(head);
-        scored.sort_unstable_by(|a, b| by_score(*a, *b));
+        scored[..head].sort_unstable_by(|a, b| by_score(*a, *b));
         Ranked {
-            head: scored.into_iter().map(|(id, _)| id).collect(),
-            tail,
+            total: scored.len(),
+            scored,
+            head,
             tail_order: std::sync::OnceLock::new(),
         }
     }
 
     /// Matches in all pages.
     pub fn total(&self) -> u64 {
-        (self.head.len() + self.tail.len()) as u64
+        self.total as u64
+    }
+
+    /// Whether the page `q` asks for can be cut from this ranking: always,
+    /// unless it holds only its head ([`combine_head`]) and the page lies
+    /// past it ([`reaches_past_head`]).
+    pub fn covers(&self, q: &Query) -> bool {
+        self.scored.len() == self.total || !reaches_past_head(q)
     }
 
     /// The ids of matches `from..from + count` in rank order (fewer past
-    /// the end); orders the tail the first time it is reached.
+    /// the end, or past the head of a head-only ranking); orders the tail
+    /// the first time it is reached.
     pub fn slice(&self, from: usize, count: usize) -> Vec<i64> {
         let end = from.saturating_add(count);
-        let mut out: Vec<i64> = self.head.iter().skip(from).take(count).copied().collect();
-        if end > self.head.len() && !self.tail.is_empty() {
-            let start = from.saturating_sub(self.head.len());
-            let rest = end - self.head.len();
+        let mut out: Vec<i64> = self.scored[..self.head]
+            .iter()
+            .skip(from)
+            .take(count)
+            .map(|&(id, _)| id)
+            .collect();
+        if end > self.head && self.head < self.scored.len() {
+            let start = from.saturating_sub(self.head);
+            let rest = end - self.head;
             out.extend(self.tail_order().iter().take(rest).skip(start));
         }
         out
@@ -171,15 +187,16 @@ impl Ranked {
         self.slice(0, usize::MAX)
     }
 
-    /// Memory it may hold, in 8-byte words: an id per match, plus a score
-    /// and a later-ordered id for each match of the tail.
+    /// Memory it may hold, in 8-byte words: an id and a score per match
+    /// (as allocated), and an id for each match after the head once they
+    /// are ordered.
     pub fn words(&self) -> usize {
-        self.head.len() + 3 * self.tail.len()
+        2 * self.scored.capacity() + (self.scored.len() - self.head)
     }
 
     fn tail_order(&self) -> &[i64] {
         self.tail_order.get_or_init(|| {
-            let mut tail = self.tail.clone();
+            let mut tail = self.scored[self.head..].to_vec();
             tail.sort_unstable_by(|a, b| by_score(*a, *b));
             tail.into_iter().map(|(id, _)| id).collect()
         })
@@ -190,8 +207,10 @@ impl From<Vec<i64>> for Ranked {
     /// A ranking of `ids`, best first.
     fn from(ids: Vec<i64>) -> Ranked {
         Ranked {
-            head: ids,
-            ..Ranked::default()
+            head: ids.len(),
+            total: ids.len(),
+            scored: ids.into_iter().map(|id| (id, 0.0)).collect(),
+            tail_order: std::sync::OnceLock::new(),
         }
     }
 }
@@ -309,6 +328,89 @@ pub fn common_terms(
         .collect())
 }
 
+/// Whether the page `q` asks for ends past the first [`HEAD`] matches,
+/// where a head-only ranking ([`combine_head`]) cannot cut it.
+pub fn reaches_past_head(q: &Query) -> bool {
+    let per_page = q.per_page.clamp(1, 100) as usize;
+    (q.page as usize).saturating_add(1).saturating_mul(per_page) > HEAD
+}
+
+/// The first `head` ([`HEAD`]) matches of [`combine`]'s ranking and the
+/// number of all of them, for the first pages ([`Ranked::covers`]): no
+/// list as long as the matches (10,000 for three common words) is written,
+/// sorted or kept.
+///
+/// The sums gather in a buffer of twice the head, cut back to the best
+/// `head` whenever it fills; after a cut, a sum no better than the worst
+/// kept is dropped at once. Episodes are walked newest first: ties go to
+/// the newer, so where many score alike (one template's notes, say) the
+/// head fills with the first and the rest are dropped at one comparison.
+pub fn combine_head(lists: &[&TermScores], head: usize) -> Ranked {
+    let Some((first, rest)) = lists.split_first() else {
+        return Ranked::default();
+    };
+    let order = |a: &(i64, f64), b: &(i64, f64)| by_score(*a, *b);
+    let mut best: Vec<(i64, f64)> = Vec::with_capacity(2 * head);
+    let mut worst: Option<(i64, f64)> = None;
+    let mut total = 0;
+    // Per list, how many of its entries are not past the current id.
+    let mut upto: Vec<usize> = rest.iter().map(|l| l.scores.len()).collect();
+    'next: for &(id, score) in first.scores.iter().rev() {
+        let mut sum = score;
+        for (list, n) in rest.iter().zip(upto.iter_mut()) {
+            *n = seek_back(&list.scores[..*n], id);
+            match n.checked_sub(1).and_then(|last| list.scores.get(last)) {
+                Some(&(other, s)) if other == id => sum += s,
+                Some(_) => continue 'next,
+                None => break 'next,
+            }
+        }
+        total += 1;
+        if head == 0 || worst.is_some_and(|w| by_score((id, sum), w).is_ge()) {
+            continue;
+        }
+        best.push((id, sum));
+        if best.len() == 2 * head {
+            best.select_nth_unstable_by(head - 1, order);
+            best.truncate(head);
+            worst = Some(best[head - 1]);
+        }
+    }
+    if best.len() > head {
+        best.select_nth_unstable_by(head, order);
+        best.truncate(head);
+    }
+    best.sort_unstable_by(order);
+    Ranked {
+        head: best.len(),
+        scored: best,
+        total,
+        tail_order: std::sync::OnceLock::new(),
+    }
+}
+
+/// How many entries of `scores` (ascending by id) have an id not above
+/// `id`, galloping back from the end: in the lists of common words the
+/// entry sought is usually the last, in rarer ones far back.
+fn seek_back(scores: &[(i64, f64)], id: i64) -> usize {
+    let n = scores.len();
+    // Where every episode matches, the entry sought is the last or the one before.
+    if n == 0 || scores[n - 1].0 <= id {
+        return n;
+    }
+    if n >= 2 && scores[n - 2].0 <= id {
+        return n - 1;
+    }
+    let (mut hi, mut bound) = (n - 1, 2);
+    // Every entry from `hi` on is above `id`.
+    while bound <= hi && scores[hi - bound].0 > id {
+        hi -= bound;
+        bound *= 2;
+    }
+    let lo = (hi + 1).saturating_sub(bound);
+    lo + scores[lo..hi].partition_point(|&(other, _)| other <= id)
+}
+
 /// The ranking of a query whose terms' scores are `lists`, in the query's
 /// term order (see [`additive_terms`]): the episodes in all of them, by
 /// the sum of their scores, as [`rank`] orders them.
@@ -325,7 +427,11 @@ pub fn combine(lists: &[&TermScores]) -> Ranked {
             acc
         }
     };
-    acc.shrink_to_fit();
+    // Sized for the shorter list: give back what rarer words cut away
+    // (not when most is kept, since that copies the list).
+    if acc.len() < acc.capacity() / 2 {
+        acc.shrink_to_fit();
+    }
     Ranked::from_scored(acc, HEAD)
 }
 
@@ -669,7 +775,26 @@ mod tests {
             }
             assert_eq!(ranked.ids(), expected, "head {head}");
             assert!(ranked.slice(57, 10).is_empty() && ranked.slice(usize::MAX, 3).is_empty());
-            assert_eq!(ranked.words(), head.min(57) + 3 * (57 - head.min(57)));
+            assert_eq!(ranked.words(), 2 * 57 + (57 - head.min(57)));
+        }
+    }
+
+    /// Galloping back finds what a binary search finds, for near and
+    /// far targets, at the ends and past them.
+    #[test]
+    fn seeking_back_counts_the_ids_not_above() {
+        let mut sorted: Vec<(i64, f64)> = (0..40).map(|i: i64| (i * i % 97 + 3 * i, 0.0)).collect();
+        sorted.sort_by_key(|&(id, _)| id);
+        sorted.dedup_by_key(|e| e.0);
+        for upto in 0..=sorted.len() {
+            for id in -1..=sorted.last().map_or(0, |e| e.0) + 2 {
+                let expected = sorted[..upto].partition_point(|&(o, _)| o <= id);
+                assert_eq!(
+                    super::seek_back(&sorted[..upto], id),
+                    expected,
+                    "upto {upto}, id {id}"
+                );
+            }
         }
     }
 

@@ -132,6 +132,9 @@ impl<'a> Words<'a> {
         match self.text.as_bytes().get(at) {
             Some(b) if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
             _ => match self.text.get(at..).and_then(|t| t.chars().next()) {
+                // Latin-1's letters (å, ä, ö, é, …) without the table lookup:
+                // all of U+00C0–U+00FF but × and ÷ are alphabetic.
+                Some(c @ '\u{C0}'..='\u{FF}') => (c != '×' && c != '÷', 2),
                 Some(c) => (c.is_alphanumeric(), c.len_utf8()),
                 None => (false, 1),
             },
@@ -193,7 +196,7 @@ mod tests {
         /// The byte-classing word cutter finds the words that classing
         /// every character by `char::is_alphanumeric` finds.
         #[test]
-        fn words_are_runs_of_alphanumeric_characters(text in "[a-zA-Z0-9 ,.!åÖé߀😀\u{300}\u{E000}\t-]{0,40}") {
+        fn words_are_runs_of_alphanumeric_characters(text in "[a-zA-Z0-9 ,.!åÖé߀😀×÷\u{AA}\u{BF}-\u{100}\u{300}\u{E000}\t-]{0,40}") {
             let mut expected = Vec::new();
             let mut start = None;
             for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {

@@ -337,6 +337,8 @@ mod ranking {
             "Samråd samtal kommun 2",
             "avsnitt om i samtal",
             "zzz samtal",
+            // A rare word first: the common ones are sought far ahead.
+            "1 samtal avsnitt",
         ];
         let mut compared = 0;
         for text in texts {
@@ -350,6 +352,12 @@ mod ranking {
             let summed = search::combine(&refs);
             let whole = rank(&conn, &q).expect("rank");
             assert_eq!(summed.ids(), whole.ids(), "{text}");
+            for head in [1, 3, 10, 100] {
+                let best = search::combine_head(&refs, head);
+                let n = head.min(whole.ids().len());
+                assert_eq!(best.total(), whole.total(), "{text}: all counted");
+                assert_eq!(best.ids(), whole.ids()[..n], "{text}: best {head}");
+            }
             compared += whole.ids().len();
         }
         assert!(compared > 100, "the texts must match episodes ({compared})");

@@ -329,19 +329,25 @@ async fn rank_and_cut(
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .take();
-    match cut {
-        Some(page) => Ok(page),
-        None => {
-            on_reader(state, query.clone(), move |conn, q| {
-                catalog::search::page(conn, &ranked, &q)
-            })
-            .await
-        }
+    if let Some(page) = cut {
+        return Ok(page);
     }
+    let s = state.clone();
+    on_reader(state, query.clone(), move |conn, q| {
+        if ranked.covers(&q) {
+            catalog::search::page(conn, &ranked, &q)
+        } else {
+            // Not expected (the key tells head-only rankings from whole
+            // ones), but a page must never come out short.
+            catalog::search::page(conn, &rank(&s, generation, conn, &q)?, &q)
+        }
+    })
+    .await
 }
 
 /// Ranks `q`: by adding its words' kept scores when that is its bm25
-/// ranking ([`catalog::search::additive_terms`], see [`terms`]), else whole.
+/// ranking ([`catalog::search::additive_terms`], see [`terms`]), only the
+/// head when `q`'s page lies in it, else whole.
 fn rank(
     state: &AppState,
     generation: answers::Generation,
@@ -357,7 +363,11 @@ fn rank(
         .map(|w| kept.get_or(generation, w, || catalog::search::term_scores(conn, w, q)))
         .collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&catalog::search::TermScores> = lists.iter().map(|l| &**l).collect();
-    Ok(catalog::search::combine(&refs))
+    if catalog::search::reaches_past_head(q) {
+        Ok(catalog::search::combine(&refs))
+    } else {
+        Ok(catalog::search::combine_head(&refs, catalog::search::HEAD))
+    }
 }
 
 /// At the first search of a generation, scores its most common words in

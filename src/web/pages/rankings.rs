@@ -9,7 +9,7 @@
 //! two cores costs one rank, not one per connection. A failed or abandoned
 //! computation is not kept; the next request for it ranks again.
 //!
-//! Memory is bounded by the 8-byte words the lists may hold ([`MAX_IDS`],
+//! Memory is bounded by the 8-byte words the lists may hold ([`MAX_WORDS`],
 //! counted by [`Ranked::words`]: an id per match, more for matches past
 //! the ordered head) and the number of lists ([`MAX_RANKINGS`]); least
 //! recently used lists go first.
@@ -23,21 +23,27 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 use super::answers::Generation;
-use crate::catalog::search::{Query, Ranked, fts_expression};
+use crate::catalog::search::{Query, Ranked, additive_terms, fts_expression, reaches_past_head};
 
 /// Words ([`Ranked::words`]) kept in all lists together: 8 MB, some
 /// thirty lists of every episode of the benchmark catalogue.
-pub const MAX_IDS: usize = 1_000_000;
+pub const MAX_WORDS: usize = 1_000_000;
 /// Lists kept, however short.
 pub const MAX_RANKINGS: usize = 512;
 
 /// What a ranking depends on besides the snapshot: the FTS expression (so
-/// `Munt` and ` munt` share one) and the filters; not the page.
+/// `Munt` and ` munt` share one) and the filters; not the page, except
+/// that a query ranked by adding word scores keeps a head-only ranking
+/// for its first pages and a whole one for the pages past it (`deep`, see
+/// [`combine_head`]).
+///
+/// [`combine_head`]: crate::catalog::search::combine_head
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct Key {
     expr: Option<String>,
     person: Option<String>,
     theme: Option<String>,
+    deep: bool,
 }
 
 impl Key {
@@ -46,6 +52,7 @@ impl Key {
             expr: fts_expression(&q.text),
             person: q.person.clone(),
             theme: q.theme.clone(),
+            deep: reaches_past_head(q) && additive_terms(q).is_some(),
         }
     }
 }
@@ -58,14 +65,14 @@ struct Slot {
     cell: Cell,
     /// Tick of the last request for it.
     used: u64,
-    /// Ids counted against [`Limits::ids`] (0 while under way).
-    ids: usize,
+    /// Words counted against [`Limits::words`] (0 while under way).
+    words: usize,
 }
 
 /// Bounds on what is kept.
 #[derive(Debug, Clone, Copy)]
 struct Limits {
-    ids: usize,
+    words: usize,
     rankings: usize,
 }
 
@@ -78,7 +85,7 @@ pub struct Rankings {
 
 impl Default for Rankings {
     fn default() -> Self {
-        Rankings::with_limits(MAX_IDS, MAX_RANKINGS)
+        Rankings::with_limits(MAX_WORDS, MAX_RANKINGS)
     }
 }
 
@@ -86,8 +93,8 @@ impl Default for Rankings {
 struct Inner {
     generation: Option<Generation>,
     map: HashMap<Key, Slot>,
-    /// Sum of the slots' `ids`.
-    ids: usize,
+    /// Sum of the slots' `words`.
+    words: usize,
     tick: u64,
 }
 
@@ -99,17 +106,17 @@ impl Inner {
             .min_by_key(|(_, s)| s.used)
             .map(|(k, _)| k.clone());
         if let Some(slot) = oldest.and_then(|k| self.map.remove(&k)) {
-            self.ids -= slot.ids;
+            self.words -= slot.words;
         }
     }
 }
 
 impl Rankings {
-    /// A cache keeping at most `ids` ids in at most `rankings` lists.
-    fn with_limits(ids: usize, rankings: usize) -> Rankings {
+    /// A cache keeping at most `words` words in at most `rankings` lists.
+    fn with_limits(words: usize, rankings: usize) -> Rankings {
         Rankings {
             inner: Mutex::default(),
-            limits: Limits { ids, rankings },
+            limits: Limits { words, rankings },
         }
     }
 
@@ -147,7 +154,7 @@ impl Rankings {
             Some(g) if g == generation => {}
             _ => {
                 inner.map.clear();
-                inner.ids = 0;
+                inner.words = 0;
                 inner.generation = Some(generation);
             }
         }
@@ -159,15 +166,15 @@ impl Rankings {
         let slot = inner.map.entry(key.clone()).or_insert_with(|| Slot {
             cell: Cell::default(),
             used: tick,
-            ids: 0,
+            words: 0,
         });
         slot.used = tick;
         Some(Arc::clone(&slot.cell))
     }
 
-    /// Counts a finished ranking's ids (once), then drops the least
-    /// recently used lists until the kept ids fit.
-    fn count(&self, generation: Generation, key: &Key, cell: &Cell, ids: usize) {
+    /// Counts a finished ranking's words (once), then drops the least
+    /// recently used lists until the kept words fit.
+    fn count(&self, generation: Generation, key: &Key, cell: &Cell, words: usize) {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
@@ -177,13 +184,13 @@ impl Rankings {
         let Some(slot) = inner.map.get_mut(key) else {
             return;
         };
-        if !Arc::ptr_eq(&slot.cell, cell) || slot.ids != 0 {
+        if !Arc::ptr_eq(&slot.cell, cell) || slot.words != 0 {
             return;
         }
         // An empty list still counts one, so it is counted only once.
-        slot.ids = ids.max(1);
-        inner.ids += ids.max(1);
-        while inner.ids > self.limits.ids && !inner.map.is_empty() {
+        slot.words = words.max(1);
+        inner.words += words.max(1);
+        while inner.words > self.limits.words && !inner.map.is_empty() {
             inner.evict_oldest();
         }
     }
@@ -198,9 +205,9 @@ impl Rankings {
         self.len() == 0
     }
 
-    /// Ids kept in all finished rankings.
-    pub fn ids(&self) -> usize {
-        self.inner.lock().map_or(0, |i| i.ids)
+    /// Words ([`Ranked::words`]) kept in all finished rankings.
+    pub fn words(&self) -> usize {
+        self.inner.lock().map_or(0, |i| i.words)
     }
 }
 
@@ -356,8 +363,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_least_recently_used_rankings_go_when_the_ids_do_not_fit() {
-        let cache = Rankings::with_limits(10, 3);
+    async fn the_least_recently_used_rankings_go_when_their_words_do_not_fit() {
+        let cache = Rankings::with_limits(20, 3);
         let calls = AtomicUsize::new(0);
         let four = || vec![1, 2, 3, 4];
         ranked(&cache, G1, &query("a", 0), &calls, four())
@@ -372,7 +379,12 @@ mod tests {
         ranked(&cache, G1, &query("c", 0), &calls, four())
             .await
             .expect("rank");
-        assert_eq!((cache.len(), cache.ids()), (2, 8), "b went: 12 ids > 10");
+        // Each list of four holds 8 words (an id and a score per match).
+        assert_eq!(
+            (cache.len(), cache.words()),
+            (2, 16),
+            "b went: 24 words > 20"
+        );
         assert_eq!(calls.load(Ordering::SeqCst), 3);
         ranked(&cache, G1, &query("a", 0), &calls, four())
             .await
