@@ -662,17 +662,27 @@ fn add_snippets(conn: &Connection, text: &str, hits: &mut [Hit]) -> Result<(), C
     for hit in hits {
         // People, notes, transcript, themes, title: where a match says
         // most beyond the title the result already shows. NULL when empty.
-        let fields: Option<[Option<String>; 5]> = row
+        // Read in place from SQLite's row, not copied out (a transcript
+        // can be long, and only a window of it is kept).
+        let snippet = row
             .query_row([hit.id], |r| {
-                Ok([r.get(1)?, r.get(3)?, r.get(4)?, r.get(2)?, r.get(0)?])
+                let mut fields = [""; 5];
+                for (field, column) in fields.iter_mut().zip([1, 3, 4, 2, 0]) {
+                    *field = match r.get_ref(column)? {
+                        rusqlite::types::ValueRef::Null => "",
+                        value => value.as_str().map_err(|e| {
+                            rusqlite::Error::FromSqlConversionFailure(
+                                column,
+                                value.data_type(),
+                                Box::new(e),
+                            )
+                        })?,
+                    };
+                }
+                Ok(super::snippet::snippet(&fields, &terms))
             })
             .optional()?;
-        let Some(fields) = fields else {
-            continue;
-        };
-        let fields: Vec<&str> = fields.iter().map(|f| f.as_deref().unwrap_or("")).collect();
-        let snippet = super::snippet::snippet(&fields, &terms);
-        if !snippet.is_empty() {
+        if let Some(snippet) = snippet.filter(|s| !s.is_empty()) {
             hit.snippet = snippet;
         }
     }
