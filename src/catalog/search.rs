@@ -248,21 +248,229 @@ pub fn rank(conn: &Connection, q: &Query) -> Result<Ranked, CatalogError> {
 
 /// One term's part of the bm25 score of every episode it matches, by
 /// episode id: what [`combine`] adds up for a query of several terms.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TermScores {
+    entries: Entries,
+    /// Episodes the term matches.
+    matches: usize,
+}
+
+/// How a [`TermScores`] holds its scores.
+#[derive(Debug, Clone, PartialEq)]
+enum Entries {
     /// `(id, score)`, ascending by id.
-    scores: Vec<(i64, f64)>,
+    Sparse(Vec<(i64, f64)>),
+    /// The score of id `base + i` at `i`, NaN where the term does not
+    /// match: for a word in at least half the ids it spans, looked up by
+    /// index instead of sought, in no more memory than `Sparse` (8 bytes
+    /// a slot against 16 a match).
+    Dense { base: i64, scores: Vec<f64> },
+}
+
+impl Default for TermScores {
+    fn default() -> TermScores {
+        TermScores::new(Vec::new())
+    }
 }
 
 impl TermScores {
-    /// Episodes the term matches (the memory it holds, in entries).
+    /// The scores of `scored` (`(id, score)`, any order, ids unique).
+    fn new(mut scored: Vec<(i64, f64)>) -> TermScores {
+        scored.sort_unstable_by_key(|&(id, _)| id);
+        let matches = scored.len();
+        let span = match (scored.first(), scored.last()) {
+            (Some(&(lo, _)), Some(&(hi, _))) => hi
+                .checked_sub(lo)
+                .and_then(|d| usize::try_from(d).ok())
+                .map(|d| (lo, d + 1)),
+            _ => None,
+        };
+        let entries = match span {
+            Some((base, slots)) if slots <= 2 * matches => {
+                let mut scores = vec![f64::NAN; slots];
+                for (id, score) in scored {
+                    if let Some(slot) = usize::try_from(id - base)
+                        .ok()
+                        .and_then(|i| scores.get_mut(i))
+                    {
+                        *slot = score;
+                    }
+                }
+                Entries::Dense { base, scores }
+            }
+            _ => Entries::Sparse(scored),
+        };
+        TermScores { entries, matches }
+    }
+
+    /// The memory it holds, in 16-byte entries (one per match when sparse).
     pub fn len(&self) -> usize {
-        self.scores.len()
+        match &self.entries {
+            Entries::Sparse(v) => v.len(),
+            Entries::Dense { scores, .. } => scores.len().div_ceil(2),
+        }
     }
 
     /// Whether the term matches nothing.
     pub fn is_empty(&self) -> bool {
-        self.scores.is_empty()
+        self.matches == 0
+    }
+
+    /// Every `(id, score)`, newest (highest id) first.
+    fn newest_first(&self) -> NewestFirst<'_> {
+        match &self.entries {
+            Entries::Sparse(v) => NewestFirst::Sparse(v.iter().rev()),
+            Entries::Dense { base, scores } => NewestFirst::Dense {
+                base: *base,
+                slots: scores.iter().enumerate().rev(),
+            },
+        }
+    }
+}
+
+/// [`TermScores::newest_first`].
+enum NewestFirst<'a> {
+    Sparse(std::iter::Rev<std::slice::Iter<'a, (i64, f64)>>),
+    Dense {
+        base: i64,
+        slots: std::iter::Rev<std::iter::Enumerate<std::slice::Iter<'a, f64>>>,
+    },
+}
+
+impl Iterator for NewestFirst<'_> {
+    type Item = (i64, f64);
+
+    fn next(&mut self) -> Option<(i64, f64)> {
+        match self {
+            NewestFirst::Sparse(entries) => entries.next().copied(),
+            NewestFirst::Dense { base, slots } => slots
+                .find(|(_, s)| !s.is_nan())
+                .map(|(i, &s)| (*base + i as i64, s)),
+        }
+    }
+}
+
+/// Where a walk newest first ([`for_each_match`]) has got to in one list.
+struct Cursor<'a> {
+    list: &'a TermScores,
+    /// Sparse: how many entries are not past the ids already asked for.
+    upto: usize,
+}
+
+/// What a [`Cursor`] knows of an id.
+enum Step {
+    Found(f64),
+    Absent,
+    /// Neither this id nor any older one matches.
+    Exhausted,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(list: &'a TermScores) -> Cursor<'a> {
+        let upto = match &list.entries {
+            Entries::Sparse(v) => v.len(),
+            Entries::Dense { .. } => 0,
+        };
+        Cursor { list, upto }
+    }
+
+    /// `id`'s score; every id asked before must be newer.
+    fn step(&mut self, id: i64) -> Step {
+        match &self.list.entries {
+            Entries::Sparse(v) => {
+                self.upto = seek_back(&v[..self.upto], id);
+                match self.upto.checked_sub(1).map(|last| v[last]) {
+                    Some((other, s)) if other == id => Step::Found(s),
+                    Some(_) => Step::Absent,
+                    None => Step::Exhausted,
+                }
+            }
+            Entries::Dense { base, scores } => {
+                if id < *base {
+                    return Step::Exhausted;
+                }
+                match usize::try_from(id - base).ok().and_then(|i| scores.get(i)) {
+                    Some(&s) if !s.is_nan() => Step::Found(s),
+                    _ => Step::Absent,
+                }
+            }
+        }
+    }
+}
+
+/// Calls `found` with every id in all `lists` and the sum of its scores,
+/// added in list order (see [`additive_terms`]), newest first.
+///
+/// When every list is dense (a query of common words) the ids they share
+/// are walked by index, and a NaN sum marks an id some list lacks. Else
+/// the list with the fewest matches leads, and each id it holds is looked
+/// up in the others.
+fn for_each_match(lists: &[&TermScores], mut found: impl FnMut(i64, f64)) {
+    let dense: Option<Vec<(i64, &[f64])>> = lists
+        .iter()
+        .map(|l| match &l.entries {
+            Entries::Dense { base, scores } => Some((*base, scores.as_slice())),
+            Entries::Sparse(_) => None,
+        })
+        .collect();
+    match dense {
+        Some(dense) => for_each_dense_match(&dense, found),
+        None => {
+            let Some(lead) = lists.iter().min_by_key(|l| l.matches) else {
+                return;
+            };
+            let mut cursors: Vec<Cursor> = lists.iter().map(|l| Cursor::new(l)).collect();
+            'next: for (id, _) in lead.newest_first() {
+                let mut sum = 0.0;
+                for (k, cursor) in cursors.iter_mut().enumerate() {
+                    let s = match cursor.step(id) {
+                        Step::Found(s) => s,
+                        Step::Absent => continue 'next,
+                        Step::Exhausted => return,
+                    };
+                    sum = if k == 0 { s } else { sum + s };
+                }
+                found(id, sum);
+            }
+        }
+    }
+}
+
+/// [`for_each_match`] over dense lists (`(base, scores)`, not empty).
+fn for_each_dense_match(lists: &[(i64, &[f64])], mut found: impl FnMut(i64, f64)) {
+    let Some(((first_base, first), rest)) = lists.split_first() else {
+        return;
+    };
+    // The ids every list spans; each slice below is cut to them.
+    let end = |&(base, scores): &(i64, &[f64])| base + scores.len() as i64;
+    let lo = lists.iter().map(|l| l.0).max().unwrap_or(0);
+    let hi = lists.iter().map(end).min().unwrap_or(0);
+    if lo >= hi {
+        return;
+    }
+    fn window(scores: &[f64], base: i64, lo: i64, hi: i64) -> Option<&[f64]> {
+        let from = usize::try_from(lo - base).ok()?;
+        let to = usize::try_from(hi - base).ok()?;
+        scores.get(from..to)
+    }
+    let Some(first) = window(first, *first_base, lo, hi) else {
+        return;
+    };
+    let Some(rest) = rest
+        .iter()
+        .map(|&(base, scores)| window(scores, base, lo, hi))
+        .collect::<Option<Vec<&[f64]>>>()
+    else {
+        return;
+    };
+    for i in (0..first.len()).rev() {
+        let mut sum = first[i];
+        for list in &rest {
+            sum += list[i];
+        }
+        if !sum.is_nan() {
+            found(lo + i as i64, sum);
+        }
     }
 }
 
@@ -294,11 +502,10 @@ pub fn term_scores(conn: &Connection, term: &str, q: &Query) -> Result<TermScore
     let plan = Plan::new(q, true);
     let binds = Binds::new(q, Some(term));
     let mut stmt = conn.prepare_cached(&plan.rank_sql())?;
-    let mut scores = stmt
+    let scores = stmt
         .query_map(&*binds.named(), |r| Ok((r.get::<_, i64>(0)?, r.get(1)?)))?
         .collect::<Result<Vec<(i64, f64)>, _>>()?;
-    scores.sort_unstable_by_key(|&(id, _)| id);
-    Ok(TermScores { scores })
+    Ok(TermScores::new(scores))
 }
 
 /// The words in at least `min_docs` episodes, most common first, at most
@@ -346,36 +553,24 @@ pub fn reaches_past_head(q: &Query) -> bool {
 /// the newer, so where many score alike (one template's notes, say) the
 /// head fills with the first and the rest are dropped at one comparison.
 pub fn combine_head(lists: &[&TermScores], head: usize) -> Ranked {
-    let Some((first, rest)) = lists.split_first() else {
-        return Ranked::default();
-    };
     let order = |a: &(i64, f64), b: &(i64, f64)| by_score(*a, *b);
     let mut best: Vec<(i64, f64)> = Vec::with_capacity(2 * head);
-    let mut worst: Option<(i64, f64)> = None;
+    // The score of the worst kept after a cut. Ids come newest first, so
+    // every one kept is newer than the next, which loses a tie with it.
+    let mut worst: Option<f64> = None;
     let mut total = 0;
-    // Per list, how many of its entries are not past the current id.
-    let mut upto: Vec<usize> = rest.iter().map(|l| l.scores.len()).collect();
-    'next: for &(id, score) in first.scores.iter().rev() {
-        let mut sum = score;
-        for (list, n) in rest.iter().zip(upto.iter_mut()) {
-            *n = seek_back(&list.scores[..*n], id);
-            match n.checked_sub(1).and_then(|last| list.scores.get(last)) {
-                Some(&(other, s)) if other == id => sum += s,
-                Some(_) => continue 'next,
-                None => break 'next,
-            }
-        }
+    for_each_match(lists, |id, sum| {
         total += 1;
-        if head == 0 || worst.is_some_and(|w| by_score((id, sum), w).is_ge()) {
-            continue;
+        if head == 0 || worst.is_some_and(|w| sum >= w) {
+            return;
         }
         best.push((id, sum));
         if best.len() == 2 * head {
             best.select_nth_unstable_by(head - 1, order);
             best.truncate(head);
-            worst = Some(best[head - 1]);
+            worst = Some(best[head - 1].1);
         }
-    }
+    });
     if best.len() > head {
         best.select_nth_unstable_by(head, order);
         best.truncate(head);
@@ -415,61 +610,15 @@ fn seek_back(scores: &[(i64, f64)], id: i64) -> usize {
 /// term order (see [`additive_terms`]): the episodes in all of them, by
 /// the sum of their scores, as [`rank`] orders them.
 pub fn combine(lists: &[&TermScores]) -> Ranked {
-    let mut acc = match lists {
-        [] => return Ranked::default(),
-        [only] => only.scores.clone(),
-        [first, second, rest @ ..] => {
-            let mut acc = Vec::with_capacity(first.len().min(second.len()));
-            intersect_adding(&first.scores, &second.scores, |id, s| acc.push((id, s)));
-            for list in rest {
-                keep_adding(&mut acc, &list.scores);
-            }
-            acc
-        }
-    };
-    // Sized for the shorter list: give back what rarer words cut away
+    let most = lists.iter().map(|l| l.matches).min().unwrap_or(0);
+    let mut all = Vec::with_capacity(most);
+    for_each_match(lists, |id, sum| all.push((id, sum)));
+    // Sized for the rarest word: give back what the others cut away
     // (not when most is kept, since that copies the list).
-    if acc.len() < acc.capacity() / 2 {
-        acc.shrink_to_fit();
+    if all.len() < all.capacity() / 2 {
+        all.shrink_to_fit();
     }
-    Ranked::from_scored(acc, HEAD)
-}
-
-/// Calls `out` with each id in both `a` and `b` (each ascending by id)
-/// and `a`'s score plus `b`'s, in that order of addition.
-fn intersect_adding(a: &[(i64, f64)], b: &[(i64, f64)], mut out: impl FnMut(i64, f64)) {
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                out(a[i].0, a[i].1 + b[j].1);
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-}
-
-/// Keeps the entries of `acc` whose id is in `b`, adding `b`'s score:
-/// [`intersect_adding`] in place, since the result is never longer.
-fn keep_adding(acc: &mut Vec<(i64, f64)>, b: &[(i64, f64)]) {
-    let mut kept = 0;
-    let (mut i, mut j) = (0, 0);
-    while i < acc.len() && j < b.len() {
-        match acc[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                acc[kept] = (acc[i].0, acc[i].1 + b[j].1);
-                kept += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    acc.truncate(kept);
+    Ranked::from_scored(all, HEAD)
 }
 
 /// The order of `ORDER BY bm25(…), rowid DESC`: lower scores first (bm25
@@ -787,6 +936,47 @@ mod tests {
             assert!(ranked.slice(57, 10).is_empty() && ranked.slice(usize::MAX, 3).is_empty());
             assert_eq!(ranked.words(), 2 * 57 + (57 - head.min(57)));
         }
+    }
+
+    /// Lists held densely (most ids) and sparsely (few) combine alike,
+    /// whichever drives the walk: every id in all of them, scores added
+    /// in list order, newest first.
+    #[test]
+    fn dense_and_sparse_lists_combine_as_a_plain_intersection() {
+        use super::{Entries, TermScores, for_each_match};
+        let score = |id: i64, k: i64| -((id * 31 + k * 7) % 23) as f64 - 0.5 * k as f64;
+        let make = |ids: Vec<i64>, k: i64| -> (Vec<(i64, f64)>, TermScores) {
+            let scored: Vec<(i64, f64)> = ids.iter().map(|&id| (id, score(id, k))).collect();
+            (scored.clone(), TermScores::new(scored))
+        };
+        let (a, dense) = make((0..50).rev().collect(), 1);
+        let (b, sparse) = make((0..200).step_by(7).collect(), 2);
+        let (c, holes) = make((10..60).filter(|i| i % 3 != 0).collect(), 3);
+        assert!(matches!(dense.entries, Entries::Dense { .. }));
+        assert!(matches!(sparse.entries, Entries::Sparse(_)));
+        assert!(matches!(holes.entries, Entries::Dense { .. }));
+        let lookup = |list: &[(i64, f64)], id: i64| list.iter().find(|e| e.0 == id).map(|e| e.1);
+        for (order, raw) in [
+            (vec![&dense, &sparse, &holes], [&a, &b, &c]),
+            (vec![&sparse, &holes, &dense], [&b, &c, &a]),
+            (vec![&holes, &dense], [&c, &a, &a]),
+        ] {
+            let mut expected = Vec::new();
+            for id in (-5..250).rev() {
+                let parts: Option<Vec<f64>> =
+                    raw[..order.len()].iter().map(|l| lookup(l, id)).collect();
+                if let Some(parts) = parts {
+                    expected.push((id, parts.iter().skip(1).fold(parts[0], |acc, s| acc + s)));
+                }
+            }
+            let mut found = Vec::new();
+            for_each_match(&order, |id, sum| found.push((id, sum)));
+            assert!(!expected.is_empty());
+            assert_eq!(found, expected);
+        }
+        assert_eq!(dense.len(), 25, "50 slots of 8 bytes");
+        assert_eq!(sparse.len(), 29);
+        assert!(TermScores::default().is_empty());
     }
 
     /// Galloping back finds what a binary search finds, for near and

@@ -26,8 +26,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use super::answers::Generation;
 use crate::catalog::search::TermScores;
 
-/// Scores kept at most (16 bytes each: 16 MB), e.g. 100 words that match
-/// all 10,000 episodes of the benchmark catalogue.
+/// Scores kept at most, in 16-byte entries ([`TermScores::len`]): 16 MB,
+/// e.g. 200 words that match all 10,000 episodes of the benchmark
+/// catalogue (held densely, 8 bytes an episode).
 pub const MAX_ENTRIES: usize = 1_000_000;
 
 /// Words scored ahead at most, per generation (their scores fit in
