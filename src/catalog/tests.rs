@@ -321,13 +321,15 @@ mod ranking {
         }
     }
 
-    /// A query of several words ranked by adding each word's own scores
-    /// is exactly FTS5's ranking of the whole query (order, ties, and the
-    /// set matching all words), repeats and prefixes included.
+    /// A query of one or several words ranked by adding each word's own
+    /// scores is exactly FTS5's ranking of the whole query (order, ties,
+    /// and the set matching all words), repeats and prefixes included.
     #[test]
     fn summed_term_scores_rank_as_fts5_ranks_the_whole_query() {
         let (_d, conn) = catalogue(60);
         let texts = [
+            "samtal",
+            "Kommun",
             "samtal avsnitt",
             "samtal kommun",
             "om samtal",
@@ -366,7 +368,7 @@ mod ranking {
             search::additive_terms(&filtered).is_none(),
             "filters rank whole"
         );
-        assert!(search::additive_terms(&query("samtal", None, 0, 20)).is_none());
+        assert!(search::additive_terms(&query("\" * (", None, 0, 20)).is_none());
         assert!(search::additive_terms(&query("samtal 🎙", None, 0, 20)).is_none());
     }
 

@@ -254,7 +254,8 @@ mod tests {
         let cache = Arc::new(Rankings::default());
         let calls = Arc::new(AtomicUsize::new(0));
         let go = Arc::new(Notify::new());
-        let tasks: Vec<_> = (0..8)
+        // The first five pages of 20: one head-only ranking.
+        let tasks: Vec<_> = (0..5)
             .map(|page| {
                 let (cache, calls, go) = (cache.clone(), calls.clone(), go.clone());
                 tokio::spawn(async move {
@@ -292,10 +293,32 @@ mod tests {
         ranked(&cache, G1, &query("munt", 0), &calls, vec![1])
             .await
             .expect("rank");
-        ranked(&cache, G1, &query(" MUNT ", 7), &calls, vec![2])
+        ranked(&cache, G1, &query(" MUNT ", 4), &calls, vec![2])
             .await
             .expect("rank");
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // Past the hundred a head-only ranking holds, pages share a whole one.
+        for page in [7, 5, 9] {
+            ranked(&cache, G1, &query("Munt", page), &calls, vec![5])
+                .await
+                .expect("rank");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        let several = Query {
+            person: Some("nils-munthe".into()),
+            ..query("munt", 7)
+        };
+        ranked(&cache, G1, &several, &calls, vec![6])
+            .await
+            .expect("rank");
+        ranked(&cache, G1, &Query { page: 0, ..several }, &calls, vec![6])
+            .await
+            .expect("rank");
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            3,
+            "a filtered query is ranked whole, once for every page"
+        );
         ranked(&cache, G1, &query("munth", 0), &calls, vec![3])
             .await
             .expect("rank");
@@ -307,7 +330,7 @@ mod tests {
             .await
             .expect("rank");
         assert_eq!(found.ids(), [4]);
-        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        assert_eq!(calls.load(Ordering::SeqCst), 5);
     }
 
     #[tokio::test]

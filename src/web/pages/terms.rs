@@ -76,10 +76,11 @@ impl Inner {
     }
 
     fn keep(&mut self, term: &str, scores: &Arc<TermScores>) {
-        if self.map.contains_key(term) || scores.len() > MAX_ENTRIES {
+        let needed = cost(term, scores);
+        if self.map.contains_key(term) || needed > MAX_ENTRIES {
             return;
         }
-        self.entries += scores.len();
+        self.entries += needed;
         self.map.insert(term.to_string(), Arc::clone(scores));
         self.order.push_back(term.to_string());
         while self.entries > MAX_ENTRIES {
@@ -87,11 +88,23 @@ impl Inner {
                 break;
             };
             if let Some(gone) = self.map.remove(&oldest) {
-                self.entries -= gone.len();
+                self.entries -= cost(&oldest, &gone);
             }
         }
     }
 }
+
+/// What keeping `term` costs, in 16-byte entries: its scores, and its
+/// key, map slot and allocations, so that words matching nothing (which
+/// anyone can send by the thousand) count too.
+fn cost(term: &str, scores: &TermScores) -> usize {
+    scores.len() + KEY_ENTRIES + term.len() / 16
+}
+
+/// A kept word's fixed cost beyond its scores, in 16-byte entries: two
+/// copies of its key, the map slot, the `Arc` and the scores' header
+/// (about 190 bytes with the allocator's overhead).
+const KEY_ENTRIES: usize = 12;
 
 impl Terms {
     /// The scores of `term` for `generation`: kept ones, or `compute`'s
@@ -192,6 +205,25 @@ mod tests {
         assert!(t.start_warming(G2));
         t.done_warming();
         assert!(!t.start_warming(G1), "not for an older generation");
+    }
+
+    /// Words that match nothing still count: a flood of them stays
+    /// within [`MAX_ENTRIES`], and the oldest go first.
+    #[test]
+    fn words_matching_nothing_are_bounded_too() {
+        let t = Terms::default();
+        let mut computed = 0;
+        let flood = MAX_ENTRIES / KEY_ENTRIES + 10;
+        for i in 0..flood {
+            get(&t, G1, &format!("\"x{i}\"*"), &mut computed);
+        }
+        assert!(t.entries() <= MAX_ENTRIES, "{}", t.entries());
+        let kept = t.inner.lock().map(|i| i.map.len()).unwrap_or(0);
+        assert!(kept < flood && kept > flood / 2, "{kept} of {flood} kept");
+        get(&t, G1, &format!("\"x{}\"*", flood - 1), &mut computed);
+        assert_eq!(computed, flood, "the newest is kept");
+        get(&t, G1, "\"x0\"*", &mut computed);
+        assert_eq!(computed, flood + 1, "the oldest went");
     }
 
     #[test]
