@@ -17,6 +17,8 @@
 # that catalogue instead (e.g. an older build, to compare in one run).
 # ONLY=REGEX times only the query kinds whose names match (e.g.
 # ONLY=UNCACHED-broad), to repeat one figure without the others.
+# ROUNDS=N times every kind N times, round after round, and reports the
+# medians and the range of p99 (default 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 episodes=${1:-10000}
@@ -142,28 +144,47 @@ ms() {
         printf "%.2f", v }'
 }
 
-echo
-echo "== search under load: wrk -t1 -c$connections -d$duration --latency (ms)"
-printf '%-20s %8s %8s %9s  %s\n' kind p50 p99 req/s path
-for kind in "${kinds[@]}"; do
-    name=${kind%%|*}
-    path=${kind#*|}
-    [[ $name =~ ${ONLY:-.} ]] || continue
-    out=$(wrk -t1 -c"$connections" -d"$duration" --latency "$url$path")
-    # Kinds named *-414 expect that answer.
-    if [[ $name != *-414 ]] && printf '%s' "$out" | grep -qE 'Non-2xx|Socket errors'; then
-        echo "$name: errors" >&2
-        printf '%s\n' "$out" | grep -E 'Non-2xx|Socket errors' >&2
-    fi
-    printf '%-20s %8s %8s %9s  %.60s\n' "$name" \
-        "$(printf '%s' "$out" | ms 50%)" "$(printf '%s' "$out" | ms 99%)" \
-        "$(printf '%s' "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')" "$path"
+# Every kind as name|script|path (no script: the path is requested as is).
+all=()
+for kind in "${kinds[@]}"; do all+=("${kind%%|*}||${kind#*|}"); done
+all+=("${uncached[@]}")
+
+# ROUNDS=N runs every kind N times, one round of all kinds after another,
+# and reports each figure's median: a noisy spell on a shared machine then
+# spoils one round of every kind rather than every round of one.
+rounds=${ROUNDS:-1}
+declare -A p50s p99s rates
+for _ in $(seq "$rounds"); do
+    for i in "${!all[@]}"; do
+        IFS='|' read -r name script path <<<"${all[$i]}"
+        [[ $name =~ ${ONLY:-.} ]] || continue
+        if [ -n "$script" ]; then
+            out=$(wrk -t1 -c"$connections" -d"$duration" --latency -s "$script" "$url/")
+        else
+            out=$(wrk -t1 -c"$connections" -d"$duration" --latency "$url$path")
+        fi
+        # Kinds named *-414 expect that answer.
+        if [[ $name != *-414 ]] && printf '%s' "$out" | grep -qE 'Non-2xx|Socket errors'; then
+            echo "$name: errors" >&2
+            printf '%s\n' "$out" | grep -E 'Non-2xx|Socket errors' >&2
+        fi
+        p50s[$i]+="$(printf '%s' "$out" | ms 50%) "
+        p99s[$i]+="$(printf '%s' "$out" | ms 99%) "
+        rates[$i]+="$(printf '%s' "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}') "
+    done
 done
-for kind in "${uncached[@]}"; do
-    IFS='|' read -r name script path <<<"$kind"
-    [[ $name =~ ${ONLY:-.} ]] || continue
-    out=$(wrk -t1 -c"$connections" -d"$duration" --latency -s "$script" "$url/")
-    printf '%-20s %8s %8s %9s  %.60s\n' "$name" \
-        "$(printf '%s' "$out" | ms 50%)" "$(printf '%s' "$out" | ms 99%)" \
-        "$(printf '%s' "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')" "$path"
+
+# The median (the lower middle) and the range of a list of numbers.
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]}'; }
+range() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {if (NR) print lo "-" hi}'; }
+
+echo
+echo "== search under load: wrk -t1 -c$connections -d$duration --latency (ms), median of $rounds round(s)"
+printf '%-20s %8s %8s %13s %9s  %s\n' kind p50 p99 'p99 range' req/s path
+for i in "${!all[@]}"; do
+    IFS='|' read -r name script path <<<"${all[$i]}"
+    [[ -n ${p99s[$i]:-} ]] || continue
+    printf '%-20s %8s %8s %13s %9s  %.60s\n' "$name" \
+        "$(median <<<"${p50s[$i]}")" "$(median <<<"${p99s[$i]}")" \
+        "$(range <<<"${p99s[$i]}")" "$(median <<<"${rates[$i]}")" "$path"
 done
