@@ -40,6 +40,15 @@ pub struct Query {
     pub published_until: Option<i64>,
 }
 
+impl Query {
+    /// The ranks the page asked for covers: its first (0-based) and how
+    /// many, at 1 to 100 a page.
+    fn rows(&self) -> (usize, usize) {
+        let per_page = self.per_page.clamp(1, 100) as usize;
+        ((self.page as usize).saturating_mul(per_page), per_page)
+    }
+}
+
 /// One matching episode.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Hit {
@@ -540,8 +549,8 @@ pub fn common_terms(
 /// Whether the page `q` asks for ends past the first [`HEAD`] matches,
 /// where a head-only ranking ([`combine_head`]) cannot cut it.
 pub fn reaches_past_head(q: &Query) -> bool {
-    let per_page = q.per_page.clamp(1, 100) as usize;
-    (q.page as usize).saturating_add(1).saturating_mul(per_page) > HEAD
+    let (from, count) = q.rows();
+    from.saturating_add(count) > HEAD
 }
 
 /// The first `head` ([`HEAD`]) matches of [`combine`]'s ranking and the
@@ -637,8 +646,7 @@ fn by_score(a: (i64, f64), b: (i64, f64)) -> std::cmp::Ordering {
 /// `q`'s words. An episode removed since the ranking is left out rather
 /// than failing the page (the next catalogue revision ranks without it).
 pub fn page(conn: &Connection, ranked: &Ranked, q: &Query) -> Result<Page, CatalogError> {
-    let per_page = q.per_page.clamp(1, 100) as usize;
-    let from = (q.page as usize).saturating_mul(per_page);
+    let (from, per_page) = q.rows();
     // One read transaction for the page's forty statements: alone, each
     // would lock and unlock the catalogue and its WAL index (fcntl and
     // shared-memory locks), a fifth of a broad search's CPU. A caller's

@@ -149,10 +149,11 @@ impl Answers {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn query(text: &str, page: u32) -> Query {
+    /// Page `page` (of 20) of `text`: shared by the search caches' tests.
+    pub(in crate::web::pages) fn query(text: &str, page: u32) -> Query {
         Query {
             text: text.into(),
             page,
@@ -168,7 +169,8 @@ mod tests {
         })
     }
 
-    const G1: Generation = Generation {
+    /// A catalogue snapshot, shared by the search caches' tests.
+    pub(in crate::web::pages) const G1: Generation = Generation {
         revision: 1,
         next_release: None,
     };

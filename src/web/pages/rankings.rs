@@ -217,21 +217,8 @@ mod tests {
 
     use tokio::sync::Notify;
 
+    use super::super::answers::tests::{G1, query};
     use super::*;
-
-    const G1: Generation = Generation {
-        revision: 1,
-        next_release: None,
-    };
-
-    fn query(text: &str, page: u32) -> Query {
-        Query {
-            text: text.into(),
-            page,
-            per_page: 20,
-            ..Query::default()
-        }
-    }
 
     /// Ranks `ids`, counting the calls.
     async fn ranked(

@@ -161,12 +161,9 @@ impl Terms {
 
 #[cfg(test)]
 mod tests {
+    use super::super::answers::tests::G1;
     use super::*;
 
-    const G1: Generation = Generation {
-        revision: 1,
-        next_release: None,
-    };
     const G2: Generation = Generation {
         revision: 2,
         next_release: None,
