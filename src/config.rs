@@ -46,8 +46,9 @@ pub struct Channel {
     pub language: String,
     /// `itunes:author`.
     pub author: String,
-    /// `itunes:owner`.
-    pub owner: Owner,
+    /// `itunes:owner`; `None` when the config names none (`check --publish`
+    /// reports it: Apple and the Podcast Index need a contact).
+    pub owner: Option<Owner>,
     /// Public base URL from which feed, page and enclosure URLs are built; ends with `/`.
     pub base_url: Url,
     /// `channel.base_url` exactly as configured, which `--base-url` and a
@@ -75,6 +76,24 @@ pub struct Channel {
     pub apple_podcasts_url: Option<Url>,
     /// The show in Spotify (https), linked from the website.
     pub spotify_url: Option<Url>,
+    /// `[[channel.people]]`: the people the producer states take part in the
+    /// whole show. Only these go into the channel's `podcast:person` tags,
+    /// which every item without people of its own inherits (Podcast Index
+    /// namespace, `person`), so they are never inferred from episodes.
+    pub people: Vec<ChannelPerson>,
+}
+
+/// A person credited for the whole show (`[[channel.people]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelPerson {
+    /// Their name as published.
+    pub name: String,
+    /// A Podcasting 2.0 taxonomy role in English (`host`, `producer`, …).
+    pub role: String,
+    /// A page about them (`podcast:person href`), if given.
+    pub href: Option<Url>,
+    /// A picture of them (`podcast:person img`), if given.
+    pub img: Option<Url>,
 }
 
 /// `itunes:type`: how apps order and present episodes.

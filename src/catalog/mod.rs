@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
-pub use dates::{format_published, parse_published};
+pub use dates::{format_published, known_published, parse_published};
 pub use model::{
     Audio, AudioSource, Credit, Episode, EpisodeData, EpisodeType, Role, SWEDISH_ROLES,
 };

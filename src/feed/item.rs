@@ -96,12 +96,25 @@ pub(super) fn write(xml: &mut Xml, config: &Config, links: &Links, ep: &Episode)
 /// person's page on the site as `href`.
 pub(super) fn person(xml: &mut Xml, links: &Links, name: &str, slug: &str, role: &str) {
     let href = links.person(slug);
+    person_tag(xml, name, role, Some(&href), None);
+}
+
+/// `<podcast:person>` with the group its role belongs to and the optional
+/// `href` and `img`.
+pub(super) fn person_tag(
+    xml: &mut Xml,
+    name: &str,
+    role: &str,
+    href: Option<&str>,
+    img: Option<&str>,
+) {
     let group = taxonomy_group(role);
     let mut attrs = vec![("role", role)];
     if group != "cast" {
         attrs.push(("group", group));
     }
-    attrs.push(("href", &href));
+    attrs.extend(href.map(|h| ("href", h)));
+    attrs.extend(img.map(|i| ("img", i)));
     xml.text("podcast:person", &attrs, name);
 }
 

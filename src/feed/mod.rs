@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use crate::catalog::Episode;
 use crate::config::Config;
 
-pub use channel::{podcast_guid, regular_hosts};
+pub use channel::podcast_guid;
 pub use item::{show_notes, whole_seconds};
 pub use links::Links;
 
