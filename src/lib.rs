@@ -5,5 +5,6 @@ pub mod config;
 pub mod feed;
 pub mod ingest;
 pub mod probe;
+pub mod publish;
 pub mod remote;
 pub mod web;

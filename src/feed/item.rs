@@ -9,7 +9,7 @@ use pulldown_cmark::{Options, Parser, html};
 use super::channel::bool_text;
 use super::links::Links;
 use super::xml::Xml;
-use crate::catalog::{AudioSource, Episode};
+use crate::catalog::{AudioSource, Episode, EpisodeData};
 use crate::config::Config;
 
 /// Writes the item for `ep`.
@@ -22,13 +22,7 @@ pub(super) fn write(xml: &mut Xml, config: &Config, links: &Links, ep: &Episode)
     xml.text("link", &[], &links.episode(&d.slug));
     xml.text("guid", &[("isPermaLink", "false")], &ep.guid);
     xml.text("pubDate", &[], &rfc2822(&d.published_at));
-    // Apple requires a description; an episode without notes gets its
-    // summary, or else its title.
-    let notes = match (d.description.trim(), &d.summary) {
-        ("", Some(summary)) if !summary.trim().is_empty() => show_notes(summary),
-        ("", _) => show_notes(&d.title),
-        (notes, _) => show_notes(notes),
-    };
+    let notes = description(d);
     let mut section = String::with_capacity(notes.len() + 12);
     super::xml::cdata_into(&mut section, &notes);
     xml.prepared_cdata("description", &section);
@@ -90,6 +84,16 @@ pub(super) fn write(xml: &mut Xml, config: &Config, links: &Links, ep: &Episode)
         );
     }
     xml.close("item");
+}
+
+/// The item's `description` as HTML. Apple requires one: an episode
+/// without notes gets its summary, or else its title.
+pub fn description(d: &EpisodeData) -> String {
+    match (d.description.trim(), &d.summary) {
+        ("", Some(summary)) if !summary.trim().is_empty() => show_notes(summary),
+        ("", _) => show_notes(&d.title),
+        (notes, _) => show_notes(notes),
+    }
 }
 
 /// `<podcast:person role=… group=… href=…>name</podcast:person>`, with the

@@ -21,7 +21,7 @@ use crate::catalog::Episode;
 use crate::config::Config;
 
 pub use channel::podcast_guid;
-pub use item::{show_notes, whole_seconds};
+pub use item::{description as item_description, rfc2822, show_notes, whole_seconds};
 pub use links::Links;
 
 /// Which subset of the catalogue a feed carries.
