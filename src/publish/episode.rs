@@ -136,6 +136,19 @@ fn audio(
                 .into();
         out.push(DURATION.at(at, "duration", msg));
     }
+    if !matches!(
+        stored.mime.as_str(),
+        "audio/mpeg" | "audio/mp4" | "audio/x-m4a" | "audio/aac"
+    ) {
+        // Apple plays M4A/AAC and MP3 (and video/PDF, not podcast audio
+        // we probe); Spotify ingests MP3 and AAC.
+        const FORMAT: Rule = Rule::error("audio-format", Source::Apple);
+        let msg = format!(
+            "the audio is {}; Apple Podcasts and Spotify play only MP3 and AAC (M4A): publish an MP3 or M4A encoding",
+            stored.mime
+        );
+        out.push(FORMAT.at(at, "audio", msg));
+    }
     match &stored.source {
         AudioSource::File(name) => out.extend(local_audio(config, at, name, stored, depth)),
         AudioSource::Url(url) => {
@@ -216,7 +229,8 @@ pub(crate) fn changes(stored: &Audio, now: &Audio) -> Vec<String> {
 /// Remote audio: the server's length and type agree with the enclosure.
 fn remote_audio(at: &Subject, url: &str, stored: &Audio, remote: &Remote) -> Vec<Finding> {
     const UNREACHABLE: Rule = Rule::error("audio-missing", Source::Apple);
-    const LENGTH: Rule = Rule::error("enclosure-length", Source::Apple);
+    // Spotify's spec (section 5.17) and Apple both need the true byte length.
+    const LENGTH: Rule = Rule::error("enclosure-length", Source::Spotify);
     const TYPE: Rule = Rule::warning("enclosure-type", Source::Apple);
     let reader = match remote.open(url) {
         Ok(r) => r,
