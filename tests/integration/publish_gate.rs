@@ -335,3 +335,57 @@ fn remote_links_are_fetched_with_their_types_checked_and_failures_reported() {
     gate(&p, &["--offline"]);
     assert_eq!(server2.requests(), before);
 }
+
+/// The shipped catalogue as served: nobody is credited where no source
+/// names them (no channel person to inherit, no contributor in JSON-LD, no
+/// participants on the page), and an approximate date is only its month.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_is_served_states_only_what_the_newsletters_say() {
+    use podcatalog::catalog;
+    use podcatalog::config::Config;
+
+    let shipped = Project::shipped();
+    let config = Config::load(&shipped.path("feed-config.toml")).expect("config");
+    let conn = podcatalog::ingest::open_or_bootstrap(&config).expect("bootstrap");
+    let episodes = catalog::episodes::list(&conn).expect("list");
+    let server = crate::server::start_with(config.clone(), conn).await;
+    let http = crate::server::client();
+    let get = |path: String| {
+        let http = http.clone();
+        let url = server.url(&path);
+        async move { http.get(url).send().await.expect("get").text().await.expect("body") }
+    };
+    let mut feeds = vec!["feed.xml".to_string()];
+    let people: BTreeSet<String> = episodes
+        .iter()
+        .flat_map(|e| e.data.credits.iter().map(|c| c.slug.clone()))
+        .collect();
+    feeds.extend(people.iter().map(|s| format!("personer/{s}/feed.xml")));
+    feeds.extend(config.themes.iter().map(|t| format!("teman/{}/feed.xml", t.slug)));
+    for path in feeds {
+        let xml = get(path.clone()).await;
+        let head = xml.split("<item>").next().expect("head");
+        assert!(!head.contains("podcast:person"), "{path}: channel names a person");
+    }
+    let mut unknown_people = 0;
+    for e in &episodes {
+        let d = &e.data;
+        let html = get(format!("avsnitt/{}", d.slug)).await;
+        let ld_start = html.find("application/ld+json\">").expect("json-ld") + 21;
+        let ld_end = ld_start + html[ld_start..].find("</script>").expect("end");
+        let ld: serde_json::Value = serde_json::from_str(&html[ld_start..ld_end]).expect("ld");
+        if d.credits.is_empty() {
+            unknown_people += 1;
+            assert!(ld.get("contributor").is_none(), "{}: {ld}", d.slug);
+            assert!(!html.contains("/personer/nils-munthe"), "{}", d.slug);
+        }
+        if d.date_approximate {
+            let month = d.published_at.format("%Y-%m").to_string();
+            assert_eq!(ld["datePublished"], month.as_str(), "{}", d.slug);
+            assert!(html.contains(&format!("datetime=\"{month}\"")), "{}", d.slug);
+            assert!(!html.contains(&d.published_at.to_rfc3339()), "{}", d.slug);
+        }
+    }
+    assert!(unknown_people >= 5, "the newsletters name nobody for #31, #32, #86-#89");
+    server.shutdown().await;
+}
