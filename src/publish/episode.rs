@@ -266,6 +266,48 @@ fn remote_audio(at: &Subject, url: &str, stored: &Audio, remote: &Remote) -> Vec
 #[cfg(test)]
 mod tests {
     use super::names_number;
+    use crate::feed::synthetic;
+    use crate::publish::{Depth, check};
+
+    fn rules_of(ep: crate::catalog::Episode) -> Vec<&'static str> {
+        let config = crate::config::Config::parse(include_str!("../../feed-config.toml"), "c")
+            .expect("config");
+        check(&config, &[ep], Depth::Quick)
+            .into_iter()
+            .filter(|f| f.subject != crate::publish::Subject::Channel)
+            .map(|f| f.rule)
+            .collect()
+    }
+
+    #[test]
+    fn duration_format_people_and_date_rules_read_the_episode() {
+        let plain = rules_of(synthetic::episode(1));
+        for rule in [
+            "duration",
+            "audio-format",
+            "people-none",
+            "date-approximate",
+            "transcript-missing",
+        ] {
+            assert!(!plain.contains(&rule), "{rule}: {plain:?}");
+        }
+        let mut ep = synthetic::episode(1);
+        ep.data.audio.duration_ms = 0;
+        ep.data.audio.mime = "audio/ogg".into();
+        ep.data.credits.clear();
+        ep.data.date_approximate = true;
+        ep.data.transcript = None;
+        let found = rules_of(ep);
+        for rule in [
+            "duration",
+            "audio-format",
+            "people-none",
+            "date-approximate",
+            "transcript-missing",
+        ] {
+            assert!(found.contains(&rule), "{rule}: {found:?}");
+        }
+    }
 
     #[test]
     fn episode_numbers_in_titles_are_found_and_other_numbers_are_not() {

@@ -353,7 +353,15 @@ async fn what_is_served_states_only_what_the_newsletters_say() {
     let get = |path: String| {
         let http = http.clone();
         let url = server.url(&path);
-        async move { http.get(url).send().await.expect("get").text().await.expect("body") }
+        async move {
+            http.get(url)
+                .send()
+                .await
+                .expect("get")
+                .text()
+                .await
+                .expect("body")
+        }
     };
     let mut feeds = vec!["feed.xml".to_string()];
     let people: BTreeSet<String> = episodes
@@ -361,11 +369,19 @@ async fn what_is_served_states_only_what_the_newsletters_say() {
         .flat_map(|e| e.data.credits.iter().map(|c| c.slug.clone()))
         .collect();
     feeds.extend(people.iter().map(|s| format!("personer/{s}/feed.xml")));
-    feeds.extend(config.themes.iter().map(|t| format!("teman/{}/feed.xml", t.slug)));
+    feeds.extend(
+        config
+            .themes
+            .iter()
+            .map(|t| format!("teman/{}/feed.xml", t.slug)),
+    );
     for path in feeds {
         let xml = get(path.clone()).await;
         let head = xml.split("<item>").next().expect("head");
-        assert!(!head.contains("podcast:person"), "{path}: channel names a person");
+        assert!(
+            !head.contains("podcast:person"),
+            "{path}: channel names a person"
+        );
     }
     let mut unknown_people = 0;
     for e in &episodes {
@@ -382,10 +398,17 @@ async fn what_is_served_states_only_what_the_newsletters_say() {
         if d.date_approximate {
             let month = d.published_at.format("%Y-%m").to_string();
             assert_eq!(ld["datePublished"], month.as_str(), "{}", d.slug);
-            assert!(html.contains(&format!("datetime=\"{month}\"")), "{}", d.slug);
+            assert!(
+                html.contains(&format!("datetime=\"{month}\"")),
+                "{}",
+                d.slug
+            );
             assert!(!html.contains(&d.published_at.to_rfc3339()), "{}", d.slug);
         }
     }
-    assert!(unknown_people >= 5, "the newsletters name nobody for #31, #32, #86-#89");
+    assert!(
+        unknown_people >= 5,
+        "the newsletters name nobody for #31, #32, #86-#89"
+    );
     server.shutdown().await;
 }
