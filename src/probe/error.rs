@@ -52,4 +52,21 @@ pub enum ProbeError {
         /// The panic message.
         detail: String,
     },
+    /// The codec has no decoder in this build (Opus: symphonia has none),
+    /// so the audio cannot be measured; never reported as a number.
+    #[error("{path}: not measured: no decoder for {codec}")]
+    NoDecoder {
+        /// The file.
+        path: String,
+        /// The codec, e.g. `Opus`.
+        codec: String,
+    },
+    /// Not one packet of the audio could be decoded.
+    #[error("{path}: cannot decode the audio: {reason}")]
+    Undecodable {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
 }

@@ -10,52 +10,16 @@
 //! without Xing is extrapolated, MP4 edit-list priming and Opus pre-skip are
 //! left in).
 
-use super::source::{Fault, ReadSeek, Source};
+use super::media_source::Shared;
+use super::source::{Fault, Source};
 use super::{Measured, Tags};
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{Read, Seek};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Mutex;
 use symphonia::core::codecs::CodecParameters;
 use symphonia::core::formats::FormatOptions;
 use symphonia::core::formats::probe::Hint;
-use symphonia::core::io::{MediaSource, MediaSourceStream, MediaSourceStreamOptions};
+use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::MetadataOptions;
-
-/// A forked reader that symphonia can hold (`MediaSource` needs `Sync`).
-struct Shared {
-    inner: Mutex<Box<dyn ReadSeek>>,
-    len: u64,
-}
-
-impl Shared {
-    fn reader(&mut self) -> io::Result<&mut Box<dyn ReadSeek>> {
-        self.inner
-            .get_mut()
-            .map_err(|_| io::Error::other("reader poisoned"))
-    }
-}
-
-impl Read for Shared {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.reader()?.read(buf)
-    }
-}
-
-impl Seek for Shared {
-    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
-        self.reader()?.seek(pos)
-    }
-}
-
-impl MediaSource for Shared {
-    fn is_seekable(&self) -> bool {
-        true
-    }
-
-    fn byte_len(&self) -> Option<u64> {
-        Some(self.len)
-    }
-}
 
 /// Whether `head` is a container only symphonia reads.
 pub(crate) fn handles(head: &[u8]) -> Option<&'static str> {
@@ -84,10 +48,7 @@ pub(crate) fn probe<R: Read + Seek>(
             "{container} is only probed in local files"
         )));
     };
-    let shared = Shared {
-        inner: Mutex::new(fork()?),
-        len: src.len(),
-    };
+    let shared = Shared::new(fork()?, src.len());
     // Symphonia 0.6.1 panics on some damaged headers (e.g. an AIFF with an
     // absurd channel count overflows in symphonia-format-riff): that is the
     // file's fault, not a probe bug, so it is reported as damage.

@@ -20,6 +20,8 @@ mod fallback;
 mod flac;
 mod flac_frame;
 mod id3;
+mod loudness;
+mod media_source;
 mod mp3;
 mod mp3_frame;
 mod mp3_parallel;
@@ -36,6 +38,7 @@ mod tags;
 mod wav;
 
 pub use error::ProbeError;
+pub use loudness::{Loudness, loudness_file, loudness_reader};
 use positional::Positional;
 use source::{Fault, Source};
 
