@@ -7,6 +7,7 @@
 //! names the file, the key and the line, so a producer can fix it at once.
 
 mod apple;
+mod loudness;
 mod raw;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 pub use apple::{Category, is_apple_category};
+pub use loudness::LoudnessTarget;
 
 /// One theme of the controlled vocabulary episodes are tagged with.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -130,6 +132,8 @@ pub struct Config {
     pub themes: Vec<Theme>,
     /// Server and storage settings.
     pub server: Server,
+    /// The loudness `check --publish` holds episodes to (`[loudness]`).
+    pub loudness: LoudnessTarget,
 }
 
 /// Why the configuration could not be used.

@@ -358,6 +358,7 @@ fn row_to_episode(r: &Row) -> rusqlite::Result<Episode> {
         },
         created_at: r.get("created_at")?,
         updated_at: r.get("updated_at")?,
+        analysis: None,
     })
 }
 
@@ -399,5 +400,5 @@ fn attach_relations(conn: &Connection, episodes: &mut [Episode]) -> Result<(), C
             episodes[i].data.themes.push(r.get(1)?);
         }
     }
-    Ok(())
+    super::analysis::attach(conn, episodes)
 }

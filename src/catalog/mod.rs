@@ -6,6 +6,7 @@
 //! nothing of HTTP, XML or audio formats: callers probe audio and hand in
 //! finished values.
 
+pub mod analysis;
 pub mod backup;
 mod dates;
 pub mod episodes;
@@ -26,7 +27,8 @@ use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
 pub use dates::{format_published, known_published, parse_published};
 pub use model::{
-    Audio, AudioSource, Credit, Episode, EpisodeData, EpisodeType, Role, SWEDISH_ROLES,
+    Audio, AudioAnalysis, AudioSource, Credit, Episode, EpisodeData, EpisodeType, Role,
+    SWEDISH_ROLES,
 };
 pub use slug::slugify;
 
@@ -37,6 +39,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_transcripts.sql"),
     include_str!("migrations/0004_search_prefix_one_letter.sql"),
     include_str!("migrations/0005_feed_versions.sql"),
+    // 0006 is import-feed's and 0008 the listening statistics'; when they
+    // merge, each goes in its place in this list.
+    include_str!("migrations/0007_audio_analysis.sql"),
 ];
 
 /// How long a writer waits for another writer before giving up, so the CLI

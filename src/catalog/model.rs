@@ -141,6 +141,27 @@ pub struct Audio {
     pub sha256: Option<String>,
 }
 
+/// What decoding an audio file found, stored per content hash (see
+/// `catalog::analysis`): its loudness and its own chapter marks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AudioAnalysis {
+    /// Integrated loudness, LUFS (EBU R128); `None` when silent or not measured.
+    pub lufs: Option<f64>,
+    /// Loudness range, LU.
+    pub lra: Option<f64>,
+    /// Highest true peak of any channel, dBTP.
+    pub true_peak_dbtp: Option<f64>,
+    /// Why loudness was not measured, e.g. "not measured: no decoder for Opus".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loudness_error: Option<String>,
+    /// Damage met while decoding, and findings about the chapters.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// The chapters embedded in the file, in start order (empty when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub chapters: Vec<crate::probe::chapters::Chapter>,
+}
+
 /// Everything a producer decides about an episode.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EpisodeData {
@@ -192,4 +213,8 @@ pub struct Episode {
     pub created_at: String,
     /// When it last changed (RFC 3339, UTC).
     pub updated_at: String,
+    /// What decoding its audio file found; `None` for remote audio and
+    /// files not analysed yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<AudioAnalysis>,
 }

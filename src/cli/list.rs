@@ -26,6 +26,11 @@ struct Item<'a> {
     slug: &'a str,
     guid: &'a str,
     duration_ms: u64,
+    /// EBU R128 figures of the audio file; null when not measured (remote
+    /// audio, no decoder) or silent.
+    lufs: Option<f64>,
+    lra: Option<f64>,
+    true_peak_dbtp: Option<f64>,
     people: Vec<Person<'a>>,
     themes: &'a [String],
 }
@@ -48,6 +53,9 @@ fn item(ep: &Episode) -> Item<'_> {
         slug: &d.slug,
         guid: &ep.guid,
         duration_ms: d.audio.duration_ms,
+        lufs: ep.analysis.as_ref().and_then(|a| a.lufs),
+        lra: ep.analysis.as_ref().and_then(|a| a.lra),
+        true_peak_dbtp: ep.analysis.as_ref().and_then(|a| a.true_peak_dbtp),
         people: d
             .credits
             .iter()

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use super::Context;
-use crate::catalog::{AudioSource, episodes};
+use crate::catalog::{AudioSource, Episode, episodes};
 
 /// Arguments of `podcatalog show`.
 #[derive(Debug, clap::Args)]
@@ -52,6 +52,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         d.audio.mime,
         super::format_duration(d.audio.duration_ms)
     );
+    print_analysis(&ep);
     for c in &d.credits {
         let title = c
             .affiliation
@@ -66,4 +67,54 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     }
     println!("\n{}", d.description);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Loudness and chapters as decoding the audio found them, and which
+/// chapters are published: the episode file's own win over the audio's.
+fn print_analysis(ep: &Episode) {
+    let Some(a) = &ep.analysis else {
+        if ep.data.chapters.is_some() {
+            print_chapters_file(ep, 0);
+        }
+        return;
+    };
+    let db = |v: Option<f64>| v.map_or_else(|| "-".into(), |v| format!("{v:.1}"));
+    match (&a.loudness_error, a.lufs) {
+        (Some(e), _) => println!("loudness:   {e}"),
+        (None, None) => println!("loudness:   silent (below the -70 LUFS gate)"),
+        (None, Some(_)) => println!(
+            "loudness:   {} LUFS integrated, range {} LU, true peak {} dBTP",
+            db(a.lufs),
+            db(a.lra),
+            db(a.true_peak_dbtp)
+        ),
+    }
+    for w in &a.warnings {
+        println!("            warning: {w}");
+    }
+    if ep.data.chapters.is_some() {
+        print_chapters_file(ep, a.chapters.len());
+    } else if !a.chapters.is_empty() {
+        println!(
+            "chapters:   {} from the audio file (published as chapters JSON)",
+            a.chapters.len()
+        );
+        for c in &a.chapters {
+            println!(
+                "            {}  {}",
+                super::format_duration(c.start_ms),
+                c.title
+            );
+        }
+    }
+}
+
+/// The episode file names its own chapters file: that one is published.
+fn print_chapters_file(ep: &Episode, in_audio: usize) {
+    let name = ep.data.chapters.as_deref().unwrap_or_default();
+    let ignored = match in_audio {
+        0 => String::new(),
+        n => format!("; the {n} chapters in the audio file are not published"),
+    };
+    println!("chapters:   {name} (the episode file's own{ignored})");
 }

@@ -19,6 +19,8 @@ struct RawConfig {
     themes: Vec<RawTheme>,
     #[serde(default)]
     server: RawServer,
+    #[serde(default)]
+    loudness: super::loudness::RawLoudness,
 }
 
 #[derive(Deserialize)]
@@ -106,13 +108,13 @@ impl Default for RawServer {
 }
 
 /// Context for building `Invalid` errors that point at a value's line.
-struct Checker<'a> {
+pub(super) struct Checker<'a> {
     text: &'a str,
     path: &'a str,
 }
 
 impl Checker<'_> {
-    fn invalid<T>(&self, key: &str, value: &Spanned<T>, reason: String) -> ConfigError {
+    pub(super) fn invalid<T>(&self, key: &str, value: &Spanned<T>, reason: String) -> ConfigError {
         ConfigError::Invalid {
             path: self.path.to_string(),
             line: line_of(self.text, value.span().start),
@@ -139,6 +141,7 @@ pub(super) fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
             media_dir: raw.server.media_dir,
             episodes_dir: raw.server.episodes_dir,
         },
+        loudness: super::loudness::validate(raw.loudness, &check)?,
     })
 }
 

@@ -84,5 +84,6 @@ pub fn episode(i: usize) -> Episode {
         },
         created_at: "2024-01-01T00:00:00Z".into(),
         updated_at: "2024-01-01T00:00:00Z".into(),
+        analysis: None,
     }
 }

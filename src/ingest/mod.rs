@@ -6,6 +6,7 @@
 //! writes. A bad file anywhere means nothing is written. This module owns
 //! that orchestration; SQL stays in `catalog`, format knowledge in `probe`.
 
+pub mod analysis;
 pub mod audio;
 pub mod media;
 mod transcript;
@@ -265,7 +266,10 @@ pub fn apply(
     people_info: &[PersonInfo],
     ready: &[Ready],
 ) -> Result<Summary, IngestError> {
+    let audios = ready.iter().map(|r| &r.draft.data.audio);
+    let analysed = analysis::analyse_new(conn, &config.server.media_dir, audios)?;
     let tx = catalog::write_transaction(conn)?;
+    analysis::store(&tx, &analysed, &now_utc())?;
     themes::sync(&tx, &config.themes)?;
     for info in people_info {
         people::upsert_info(&tx, info)?;
@@ -401,7 +405,10 @@ fn write_one(
     guid: &str,
     draft: &Draft,
 ) -> Result<episodes::Saved, IngestError> {
+    let media = &config.server.media_dir;
+    let analysed = analysis::analyse_new(conn, media, [&draft.data.audio])?;
     let tx = catalog::write_transaction(conn)?;
+    analysis::store(&tx, &analysed, &now_utc())?;
     themes::sync(&tx, &config.themes)?;
     let saved = episodes::save(&tx, guid, &draft.data, &now_utc())?;
     transcript::index(&tx, config, guid, &draft.data)?;

@@ -271,7 +271,9 @@ impl Meter {
                 None => "no audio could be decoded".into(),
             });
         };
-        let finite = |v: Result<f64, ebur128::Error>| v.ok().filter(|x| x.is_finite());
+        // Two decimals: finer than any meter agrees on (ffmpeg prints one).
+        let round = |x: f64| (x * 100.0).round() / 100.0;
+        let finite = |v: Result<f64, ebur128::Error>| v.ok().filter(|x| x.is_finite()).map(round);
         let lufs = finite(ebu.loudness_global());
         let peak = (0..ebu.channels())
             .filter_map(|c| ebu.true_peak(c).ok())
@@ -279,7 +281,7 @@ impl Meter {
         Ok(Loudness {
             lufs,
             lra: lufs.and(finite(ebu.loudness_range())),
-            true_peak_dbtp: (peak > 0.0).then(|| 20.0 * peak.log10()),
+            true_peak_dbtp: (peak > 0.0).then(|| round(20.0 * peak.log10())),
             measured_ms,
             warnings: self.warnings,
         })

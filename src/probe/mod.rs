@@ -14,6 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 mod adts;
+pub mod chapters;
 mod end_tags;
 mod error;
 mod fallback;

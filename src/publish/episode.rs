@@ -46,6 +46,7 @@ pub(super) fn check(
         out.extend(links::check(config, &at, Kind::Chapters, c, remote));
     }
     out.extend(known(&at, ep));
+    out.extend(super::loudness::check(&config.loudness, &at, ep));
     out
 }
 

@@ -14,6 +14,7 @@ mod artwork;
 mod channel;
 mod episode;
 mod links;
+mod loudness;
 
 use std::path::Path;
 
@@ -45,6 +46,9 @@ pub enum Source {
     /// Apple Podcasts: artwork requirements.
     #[serde(rename = "Apple Podcasts artwork requirements")]
     AppleArtwork,
+    /// Apple Podcasts for Creators: audio requirements (loudness).
+    #[serde(rename = "Apple Podcasts audio requirements")]
+    AppleAudio,
     /// The Podcast Index `podcast` namespace 1.0.
     #[serde(rename = "Podcast Index namespace")]
     PodcastIndex,
@@ -66,6 +70,7 @@ impl Source {
         match self {
             Source::Apple => "Apple Podcasts RSS feed requirements",
             Source::AppleArtwork => "Apple Podcasts artwork requirements",
+            Source::AppleAudio => "Apple Podcasts audio requirements",
             Source::PodcastIndex => "Podcast Index namespace",
             Source::Spotify => "Spotify podcast delivery specification",
             Source::Accessibility => "DOS-lagen (2018:1937), WCAG 2.1 AA 1.2.1",

@@ -160,6 +160,7 @@ fn episode() -> impl Strategy<Value = Episode> {
                 },
                 created_at: String::new(),
                 updated_at: String::new(),
+                analysis: None,
             }
         },
     )
