@@ -12,6 +12,7 @@ need_apt python3 python3
 need_apt node nodejs
 need_apt npm npm
 need_apt chromium chromium
+need_apt ffmpeg ffmpeg
 
 if [ ${#apt_packages[@]} -gt 0 ]; then
   echo "installing: ${apt_packages[*]}"
@@ -19,6 +20,9 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
+
+# mutagen writes ID3 chapters independently of us (tests/integration/loudness).
+python3 -c 'import mutagen' 2>/dev/null || python3 -m pip install --quiet mutagen
 
 # 1. Unit and integration tests: the real binary, server, SQLite and audio.
 cargo test "$@"

@@ -15,8 +15,8 @@ const INTEGRATED: Rule = Rule::warning("loudness-integrated", Source::AppleAudio
 const TRUE_PEAK: Rule = Rule::warning("loudness-true-peak", Source::AppleAudio);
 
 /// What to do about either finding.
-const FIX: &str = "normalise the master (e.g. `ffmpeg -i IN -af loudnorm=I={I}:TP={TP}:LRA=11 OUT`, \
-                   or Auphonic, Hindenburg, Audition's loudness match) and add the episode again";
+const FIX: &str = "normalise the master (Auphonic, Hindenburg, Audition's Match Loudness, or \
+                   `ffmpeg -i IN -af loudnorm=I={I}:TP={TP} OUT`), then `podcatalog edit {EP} --audio OUT`";
 
 /// The loudness findings for `ep`.
 pub(super) fn check(target: &LoudnessTarget, at: &Subject, ep: &Episode) -> Vec<Finding> {
@@ -25,7 +25,13 @@ pub(super) fn check(target: &LoudnessTarget, at: &Subject, ep: &Episode) -> Vec<
     };
     let fix = FIX
         .replace("{I}", &format!("{}", target.target_lufs))
-        .replace("{TP}", &format!("{}", target.max_true_peak_dbtp));
+        .replace("{TP}", &format!("{}", target.max_true_peak_dbtp))
+        .replace(
+            "{EP}",
+            &ep.data
+                .number
+                .map_or_else(|| ep.data.slug.clone(), |n| n.to_string()),
+        );
     let mut out = Vec::new();
     let Some(lufs) = a.lufs else {
         let msg = "the audio is silent (no block above the -70 LUFS gate): is this the right file?";
