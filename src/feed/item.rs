@@ -76,8 +76,11 @@ pub(super) fn write(xml: &mut Xml, config: &Config, links: &Links, ep: &Episode)
         }
         xml.empty("podcast:transcript", &attrs);
     }
-    if let Some(file) = &d.chapters {
-        let url = links.media_or_url(file);
+    let chapters = match &d.chapters {
+        Some(file) => Some(links.media_or_url(file)),
+        None => super::chapters::embedded(ep).map(|_| links.chapters(&d.slug)),
+    };
+    if let Some(url) = chapters {
         xml.empty(
             "podcast:chapters",
             &[("url", &url), ("type", "application/json+chapters")],

@@ -68,6 +68,16 @@ impl Links {
         format!("{}avsnitt/{}", self.base, segment(slug))
     }
 
+    /// The chapters embedded in an episode's audio, as JSON chapters.
+    pub fn chapters(&self, slug: &str) -> String {
+        format!(
+            "{}{}/{}.json",
+            self.base,
+            super::chapters::DIR,
+            segment(slug)
+        )
+    }
+
     /// A person's page.
     pub fn person(&self, slug: &str) -> String {
         format!("{}personer/{}", self.base, segment(slug))

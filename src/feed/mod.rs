@@ -10,6 +10,7 @@
 //! [`Links`]. Serving, caching and compression belong to `web`.
 
 mod channel;
+pub mod chapters;
 mod item;
 pub mod links;
 pub mod synthetic;

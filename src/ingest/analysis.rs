@@ -35,24 +35,24 @@ pub fn analyse_new<'a>(
     audios: impl IntoIterator<Item = &'a Audio>,
 ) -> Result<Vec<Analysed>, CatalogError> {
     let mut seen = HashSet::new();
-    let local: Vec<(&str, &str, u64)> = audios
+    let local: Vec<(&str, &str)> = audios
         .into_iter()
         .filter_map(|a| match (&a.source, &a.sha256) {
-            (AudioSource::File(name), Some(h)) => Some((name.as_str(), h.as_str(), a.duration_ms)),
+            (AudioSource::File(name), Some(h)) => Some((name.as_str(), h.as_str())),
             _ => None,
         })
-        .filter(|(_, h, _)| seen.insert(*h))
+        .filter(|(_, h)| seen.insert(*h))
         .collect();
-    let known = analysis::known(conn, local.iter().map(|(_, h, _)| *h))?;
+    let known = analysis::known(conn, local.iter().map(|(_, h)| *h))?;
     let todo: Vec<_> = local
         .into_iter()
-        .filter(|(_, h, _)| !known.contains(*h))
+        .filter(|(_, h)| !known.contains(*h))
         .collect();
     let bar = super::progress_bar(todo.len() as u64, "measuring loudness");
     let done = todo
         .into_par_iter()
-        .map(|(name, sha256, duration_ms)| {
-            let analysis = analyse_file(&media_dir.join(name), duration_ms);
+        .map(|(name, sha256)| {
+            let analysis = analyse_file(&media_dir.join(name));
             bar.inc(1);
             Analysed {
                 sha256: sha256.to_owned(),
@@ -64,13 +64,23 @@ pub fn analyse_new<'a>(
     Ok(done)
 }
 
-/// Decodes the file at `path` (whose audio lasts `duration_ms`) for its
-/// loudness and reads its chapters. Never fails: what could not be measured
+/// Decodes the file at `path` for its loudness and reads its chapters. Never fails: what could not be measured
 /// is said in the result. Public so `import-feed` can analyse a download.
-pub fn analyse_file(path: &Path, duration_ms: u64) -> AudioAnalysis {
-    let chapters = crate::probe::chapters::read_file(path, duration_ms);
+pub fn analyse_file(path: &Path) -> AudioAnalysis {
+    // The probe reads the chapters with the headers (it is cheap: no decoding).
+    let (chapters, findings) = match crate::probe::probe_file(path) {
+        Ok(info) => {
+            let findings: Vec<String> = info
+                .warnings
+                .into_iter()
+                .filter(|w| w.starts_with("chapters: "))
+                .collect();
+            (info.chapters, findings)
+        }
+        Err(_) => (Vec::new(), Vec::new()),
+    };
     let mut a = AudioAnalysis {
-        chapters: chapters.chapters,
+        chapters,
         ..AudioAnalysis::default()
     };
     match crate::probe::loudness_file(path) {
@@ -88,15 +98,7 @@ pub fn analyse_file(path: &Path, duration_ms: u64) -> AudioAnalysis {
             a.loudness_error = Some(strip_path(&e.to_string(), path));
         }
     }
-    for f in &chapters.findings {
-        tracing::warn!("{}: chapters: {f}", path.display());
-    }
-    a.warnings.extend(
-        chapters
-            .findings
-            .into_iter()
-            .map(|f| format!("chapters: {f}")),
-    );
+    a.warnings.extend(findings);
     a
 }
 

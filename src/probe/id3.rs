@@ -83,7 +83,15 @@ fn read_frames<R: Read + Seek>(
             break;
         }
         let plain = major == 2 || be16_flags(h) & 0x00C0 == 0 && be16_flags(h) & 0x000C == 0;
-        read_frame(src, &id, body_pos, body, plain, tags)?;
+        match id.as_str() {
+            "CHAP" if plain && major > 2 => {
+                super::chapters::id3::chap(src, body_pos, body, major, &mut tags.chapters)?;
+            }
+            "CTOC" if plain && major > 2 => {
+                super::chapters::id3::ctoc(src, body_pos, body, &mut tags.chapters)?;
+            }
+            _ => read_frame(src, &id, body_pos, body, plain, tags)?,
+        }
         pos = body_pos + body;
     }
     Ok(())
@@ -95,7 +103,7 @@ fn be16_flags(h: &[u8]) -> u16 {
 }
 
 /// Frame id (normalised to the v2.3 name) and body size; `None` at padding.
-fn frame_header(h: &[u8], major: u8) -> Option<(String, u64)> {
+pub(crate) fn frame_header(h: &[u8], major: u8) -> Option<(String, u64)> {
     let id_len = if major == 2 { 3 } else { 4 };
     let id = &h[..id_len];
     if !id

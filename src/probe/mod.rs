@@ -66,8 +66,12 @@ pub struct AudioInfo {
     pub samples: Option<u64>,
     /// Embedded tags a producer finds useful.
     pub tags: Tags,
-    /// Non-fatal findings (truncation, stale Xing header, extension/content mismatch).
+    /// Non-fatal findings (truncation, stale Xing header, extension/content
+    /// mismatch, odd chapters).
     pub warnings: Vec<String>,
+    /// Chapter marks embedded in the file, in start order (see `chapters`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub chapters: Vec<chapters::Chapter>,
 }
 
 /// Embedded metadata (ID3, MP4 atoms, Vorbis comments).
@@ -81,6 +85,9 @@ pub struct Tags {
     pub album: Option<String>,
     /// Whether embedded cover art is present.
     pub has_cover: bool,
+    /// Chapter marks as read, checked in [`finish`] once the duration is known.
+    #[serde(skip)]
+    pub(crate) chapters: chapters::Found,
 }
 
 /// What a format module measured, before conversion to [`AudioInfo`].
@@ -251,6 +258,9 @@ fn finish(m: Measured, len: u64, name: &str) -> Result<AudioInfo, ProbeError> {
     let duration_ms = ((samples * 1000 + rate / 2) / rate) as u64;
     let bitrate = (u128::from(m.audio_bytes) * 8 * rate / samples) as u64;
     let mut warnings = m.warnings;
+    let mut tags = m.tags;
+    let found = std::mem::take(&mut tags.chapters).finish(duration_ms);
+    warnings.extend(found.findings.iter().map(|f| format!("chapters: {f}")));
     if let Some(expected) = sniff::mime_for_extension(name) {
         if !expected.contains(&m.mime) {
             warnings.push(format!(
@@ -269,8 +279,9 @@ fn finish(m: Measured, len: u64, name: &str) -> Result<AudioInfo, ProbeError> {
         channels: m.channels,
         bitrate,
         samples: Some(m.samples),
-        tags: m.tags,
+        tags,
         warnings,
+        chapters: found.chapters,
     })
 }
 

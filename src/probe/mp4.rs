@@ -54,6 +54,7 @@ pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fau
     }
     let mut tags = Tags::default();
     let smpb = read_ilst(&moov, &mut tags);
+    super::chapters::mp4::read(&moov, src, &mut tags.chapters)?;
     let mut warnings = Vec::new();
     let units = match track.present {
         Some((units, have, total)) => {

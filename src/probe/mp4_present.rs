@@ -49,7 +49,7 @@ pub(crate) fn truncated_units(stbl: &[u8], len: u64) -> Option<(u64, u64, u64)> 
 }
 
 /// Chunk offsets from `stco` or `co64`.
-fn chunk_offsets(stbl: &[u8]) -> Option<Vec<u64>> {
+pub(crate) fn chunk_offsets(stbl: &[u8]) -> Option<Vec<u64>> {
     if let Some(stco) = child(stbl, b"stco") {
         let n = be32(stco, 4) as usize;
         return Some(
@@ -72,7 +72,7 @@ fn chunk_offsets(stbl: &[u8]) -> Option<Vec<u64>> {
 }
 
 /// `stsc` runs: (first chunk, 1-based; samples per chunk).
-fn chunk_runs(stsc: &[u8]) -> Vec<(u64, u64)> {
+pub(crate) fn chunk_runs(stsc: &[u8]) -> Vec<(u64, u64)> {
     let n = be32(stsc, 4) as usize;
     let entries = stsc.get(8..).unwrap_or(&[]).chunks_exact(12).take(n);
     entries

@@ -36,6 +36,9 @@ pub(crate) fn read_vorbis_comments(block: &[u8], tags: &mut Tags) {
         let Some((key, value)) = entry.split_once('=') else {
             continue;
         };
+        if tags.chapters.vorbis_comment(key, value) {
+            continue;
+        }
         match key.to_ascii_uppercase().as_str() {
             "TITLE" => set_once(&mut tags.title, value.to_owned()),
             "ARTIST" => set_once(&mut tags.artist, value.to_owned()),

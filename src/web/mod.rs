@@ -101,6 +101,7 @@ pub fn app(state: AppState) -> Router {
         .route("/media/{*path}", get(media::file))
         .route("/", get(pages::home))
         .route("/avsnitt/{slug}", get(pages::episode))
+        .route("/kapitel/{file}", get(pages::chapters::file))
         .route("/personer", get(pages::people))
         .route("/personer/{slug}", get(pages::person))
         .route("/teman/{slug}", get(pages::theme))

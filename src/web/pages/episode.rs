@@ -36,9 +36,12 @@ pub fn extras(media_root: &std::path::Path, e: &Episode) -> Extras {
         transcript: read(&e.data.transcript)
             .map(|t| media_text::transcript(&t))
             .unwrap_or_default(),
-        chapters: read(&e.data.chapters)
-            .map(|t| media_text::chapters(&t))
-            .unwrap_or_default(),
+        chapters: match crate::feed::chapters::embedded(e) {
+            Some(marks) => media_text::embedded_chapters(marks),
+            None => read(&e.data.chapters)
+                .map(|t| media_text::chapters(&t))
+                .unwrap_or_default(),
+        },
     }
 }
 

@@ -81,6 +81,17 @@ pub fn chapters(json: &str) -> Vec<Cue> {
         .collect()
 }
 
+/// The chapters embedded in the audio file, as timed titles.
+pub fn embedded_chapters(marks: &[crate::probe::chapters::Chapter]) -> Vec<Cue> {
+    marks
+        .iter()
+        .map(|c| Cue {
+            start_ms: c.start_ms,
+            text: c.title.clone(),
+        })
+        .collect()
+}
+
 /// "1:02:03" or "2:03", as players show times.
 pub fn clock(ms: u64) -> String {
     let s = ms / 1000;

@@ -12,6 +12,7 @@
 //! ([`answers`]).
 
 pub mod answers;
+pub mod chapters;
 pub mod episode;
 pub mod home;
 pub mod layout;

@@ -35,6 +35,12 @@ pub fn files(
         let Some(neighbours) = site.episode(&e.data.slug) else {
             continue;
         };
+        if let Some(marks) = crate::feed::chapters::embedded(e) {
+            let url = site.links.chapters(&e.data.slug);
+            let rel = url.strip_prefix(site.links.home()).unwrap_or(&url);
+            let rel = percent_encoding::percent_decode_str(rel).decode_utf8_lossy();
+            out.push((rel.into_owned(), crate::feed::chapters::json(marks)));
+        }
         let extras = episode::extras(media_root, e);
         let page = episode::render(site, neighbours, &extras);
         out.push((
