@@ -2,6 +2,7 @@
 //! SQLite database and real audio, in temporary project folders; the real
 //! server on loopback.
 
+mod analysis;
 mod big_feed;
 mod catalog_cli;
 mod common;
@@ -12,7 +13,6 @@ mod feed_consistency;
 mod fixture;
 mod hardening_http;
 mod import_errors;
-mod loudness;
 mod media_serving;
 mod probe;
 mod process;

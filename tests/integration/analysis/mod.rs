@@ -7,6 +7,7 @@
 
 mod accuracy;
 mod catalog;
+mod chapters;
 mod hostile;
 
 use std::path::Path;
