@@ -10,8 +10,13 @@ fn main() -> ExitCode {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 // Warnings, and the request log of `serve` (one line a request).
+                // Symphonia's own warnings ("skipped 4 bytes of junk") are
+                // decoder diagnostics; the loudness measurement reports damage
+                // in a producer's words instead.
                 .unwrap_or_else(|_| {
-                    tracing_subscriber::EnvFilter::new("warn,podcatalog::access=info")
+                    tracing_subscriber::EnvFilter::new(
+                        "warn,podcatalog::access=info,symphonia=error",
+                    )
                 }),
         )
         .with_writer(std::io::stderr)

@@ -119,11 +119,14 @@ enum Open {
     Bad(String),
 }
 
+/// A container reader and the decoder for its audio track.
+type Opened = (Box<dyn FormatReader>, Box<dyn AudioDecoder>);
+
 /// Probes the container and makes a decoder for its default audio track.
 fn open(
     mss: MediaSourceStream<'static>,
     hint: &Hint,
-) -> Result<(Box<dyn FormatReader>, Box<dyn AudioDecoder>), Open> {
+) -> Result<Opened, Open> {
     let reader = symphonia::default::get_probe()
         .probe(
             hint,

@@ -47,6 +47,9 @@ pub struct FileChapters {
     pub findings: Vec<String>,
 }
 
+/// A Vorbis `CHAPTERxx` chapter as gathered: start, `NAME`, `URL`.
+type VorbisMark = (Option<u64>, Option<String>, Option<String>);
+
 /// Chapter marks as the format readers find them, before they are checked
 /// against each other and the audio's length ([`Found::finish`]).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -58,7 +61,7 @@ pub(crate) struct Found {
     /// ID3 `CTOC` frames: id, children.
     tocs: Vec<(String, Vec<String>)>,
     /// Vorbis `CHAPTERxx*` comments by number: start, name, url.
-    vorbis: BTreeMap<u32, (Option<u64>, Option<String>, Option<String>)>,
+    vorbis: BTreeMap<u32, VorbisMark>,
     /// Findings met while reading.
     findings: Vec<String>,
 }

@@ -95,7 +95,7 @@ fn read_track<R: Read + Seek>(
     let starts = sample_starts(child(stbl, b"stts").unwrap_or(&[]));
     let places = sample_places(stbl);
     for (i, (&start, &(offset, size))) in starts.iter().zip(&places).enumerate() {
-        if i >= MAX_CHAPTERS + 1 {
+        if i > MAX_CHAPTERS {
             break;
         }
         let ms =
