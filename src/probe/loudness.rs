@@ -123,10 +123,7 @@ enum Open {
 type Opened = (Box<dyn FormatReader>, Box<dyn AudioDecoder>);
 
 /// Probes the container and makes a decoder for its default audio track.
-fn open(
-    mss: MediaSourceStream<'static>,
-    hint: &Hint,
-) -> Result<Opened, Open> {
+fn open(mss: MediaSourceStream<'static>, hint: &Hint) -> Result<Opened, Open> {
     let reader = symphonia::default::get_probe()
         .probe(
             hint,

@@ -13,10 +13,21 @@ use super::source::{be32, be64};
 /// how many of how many samples that is; `None` when every sample is
 /// present or the tables are missing.
 pub(crate) fn truncated_units(stbl: &[u8], len: u64) -> Option<(u64, u64, u64)> {
+    let total = u64::from(be32(child(stbl, b"stsz")?, 8));
+    let (sample, _) = samples(stbl)?
+        .enumerate()
+        .find(|(_, (offset, size))| offset.saturating_add(*size) > len)?;
+    let sample = sample as u64;
+    Some((units_of(stbl, sample), sample, total))
+}
+
+/// File offset and size of each sample in order, from `stsc`, `stco` or
+/// `co64`, and `stsz`; `None` when a table is missing.
+pub(crate) fn samples(stbl: &[u8]) -> Option<impl Iterator<Item = (u64, u64)> + '_> {
     let offsets = chunk_offsets(stbl)?;
     let stsz = child(stbl, b"stsz")?;
     let (fixed, total) = (u64::from(be32(stsz, 4)), u64::from(be32(stsz, 8)));
-    let size = |i: u64| {
+    let size = move |i: u64| {
         if fixed > 0 {
             fixed
         } else {
@@ -24,32 +35,33 @@ pub(crate) fn truncated_units(stbl: &[u8], len: u64) -> Option<(u64, u64, u64)> 
         }
     };
     let runs = chunk_runs(child(stbl, b"stsc")?);
-    let (mut sample, mut run) = (0u64, 0usize);
-    for (chunk, &offset) in offsets.iter().enumerate() {
+    let mut run = 0usize;
+    let per_chunk = offsets.into_iter().enumerate().map(move |(chunk, offset)| {
         while runs
             .get(run + 1)
             .is_some_and(|&(first, _)| first <= chunk as u64 + 1)
         {
             run += 1;
         }
-        let per_chunk = runs.get(run).map_or(0, |&(_, n)| n);
-        let mut end = offset;
-        for _ in 0..per_chunk {
-            if sample >= total {
-                return None;
-            }
-            end = end.saturating_add(size(sample));
-            if end > len {
-                return Some((units_of(stbl, sample), sample, total));
-            }
-            sample += 1;
-        }
-    }
-    None
+        (offset, runs.get(run).map_or(0, |&(_, n)| n))
+    });
+    let mut sample = 0u64;
+    let all = per_chunk.flat_map(move |(offset, n)| {
+        let mut at = offset;
+        (0..n).map_while(move |_| {
+            let here = (at, size(sample));
+            (sample < total).then(|| {
+                at = at.saturating_add(here.1);
+                sample += 1;
+                here
+            })
+        })
+    });
+    Some(all.take(total as usize))
 }
 
 /// Chunk offsets from `stco` or `co64`.
-pub(crate) fn chunk_offsets(stbl: &[u8]) -> Option<Vec<u64>> {
+fn chunk_offsets(stbl: &[u8]) -> Option<Vec<u64>> {
     if let Some(stco) = child(stbl, b"stco") {
         let n = be32(stco, 4) as usize;
         return Some(
@@ -72,7 +84,7 @@ pub(crate) fn chunk_offsets(stbl: &[u8]) -> Option<Vec<u64>> {
 }
 
 /// `stsc` runs: (first chunk, 1-based; samples per chunk).
-pub(crate) fn chunk_runs(stsc: &[u8]) -> Vec<(u64, u64)> {
+fn chunk_runs(stsc: &[u8]) -> Vec<(u64, u64)> {
     let n = be32(stsc, 4) as usize;
     let entries = stsc.get(8..).unwrap_or(&[]).chunks_exact(12).take(n);
     entries

@@ -9,7 +9,7 @@ use std::io::{Read, Seek};
 
 use super::{Chapter, Found, MAX_CHAPTERS};
 use crate::probe::mp4_boxes::{child, children, path};
-use crate::probe::mp4_present::{chunk_offsets, chunk_runs};
+use crate::probe::mp4_present::samples;
 use crate::probe::source::{Fault, Source, be32, be64};
 
 /// Reads the chapters of the movie `moov` (in memory) into `found`.
@@ -93,7 +93,9 @@ fn read_track<R: Read + Seek>(
         return Ok(());
     }
     let starts = sample_starts(child(stbl, b"stts").unwrap_or(&[]));
-    let places = sample_places(stbl);
+    let places: Vec<(u64, u64)> = samples(stbl)
+        .map(|s| s.take(MAX_CHAPTERS + 1).collect())
+        .unwrap_or_default();
     for (i, (&start, &(offset, size))) in starts.iter().zip(&places).enumerate() {
         if i > MAX_CHAPTERS {
             break;
@@ -128,45 +130,6 @@ fn sample_starts(stts: &[u8]) -> Vec<u64> {
             }
             out.push(t);
             t = t.saturating_add(u64::from(be32(e, 4)));
-        }
-    }
-    out
-}
-
-/// File offset and size of each sample (capped), from `stsc`, `stco`/`co64`, `stsz`.
-fn sample_places(stbl: &[u8]) -> Vec<(u64, u64)> {
-    let (Some(offsets), Some(stsz), Some(stsc)) = (
-        chunk_offsets(stbl),
-        child(stbl, b"stsz"),
-        child(stbl, b"stsc"),
-    ) else {
-        return Vec::new();
-    };
-    let (fixed, total) = (u64::from(be32(stsz, 4)), u64::from(be32(stsz, 8)));
-    let size = |i: u64| {
-        if fixed > 0 {
-            fixed
-        } else {
-            u64::from(be32(stsz, 12 + 4 * i as usize))
-        }
-    };
-    let runs = chunk_runs(stsc);
-    let (mut out, mut sample, mut run) = (Vec::new(), 0u64, 0usize);
-    for (chunk, &offset) in offsets.iter().enumerate() {
-        while runs
-            .get(run + 1)
-            .is_some_and(|&(first, _)| first <= chunk as u64 + 1)
-        {
-            run += 1;
-        }
-        let mut at = offset;
-        for _ in 0..runs.get(run).map_or(0, |&(_, n)| n) {
-            if sample >= total || out.len() > MAX_CHAPTERS {
-                return out;
-            }
-            out.push((at, size(sample)));
-            at = at.saturating_add(size(sample));
-            sample += 1;
         }
     }
     out

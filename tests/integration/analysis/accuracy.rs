@@ -47,13 +47,7 @@ fn sine_near_full_scale_true_peak_matches_ffmpeg_in_mp3() {
     let wav = dir.path().join("loud.wav");
     sine(&wav, 997, -0.5, 2, 10);
     let mp3 = dir.path().join("loud.mp3");
-    ffmpeg(&[
-        "-i",
-        wav.to_str().expect("utf-8"),
-        "-b:a",
-        "192k",
-        mp3.to_str().expect("utf-8"),
-    ]);
+    super::encode(&wav, &mp3, &["-b:a", "192k"]);
     agrees_with_ffmpeg(&mp3);
 }
 

@@ -75,11 +75,7 @@ fn the_same_file_added_twice_is_measured_once_and_a_loud_one_breaks_the_target()
     let loud = p.path("loud.wav");
     sine(&loud, 1000, -0.3, 2, 5);
     let mp3 = p.path("loud.mp3");
-    super::ffmpeg(&[
-        "-i",
-        loud.to_str().expect("utf-8"),
-        mp3.to_str().expect("utf-8"),
-    ]);
+    super::encode(&loud, &mp3, &[]);
     let before = count_rows(&p);
     for (n, slug) in [("90", "hogt-a"), ("91", "hogt-b")] {
         let r = p.run(&[

@@ -151,11 +151,7 @@ fn mutagen_id3_and_vorbis_chapters_are_read() {
     let wav = dir.path().join("tone.wav");
     sine(&wav, 440, -20.0, 2, 10);
     let mp3 = dir.path().join("id3.mp3");
-    ffmpeg(&[
-        "-i",
-        wav.to_str().expect("utf-8"),
-        mp3.to_str().expect("utf-8"),
-    ]);
+    super::encode(&wav, &mp3, &[]);
     mutagen(MUTAGEN_ID3, &mp3);
     let v = probe(&mp3);
     assert_eq!(
@@ -167,11 +163,7 @@ fn mutagen_id3_and_vorbis_chapters_are_read() {
     assert_eq!(v["warnings"], serde_json::json!([]), "{v}");
     for (name, class) in [("v.flac", "FLAC"), ("v.ogg", "OggVorbis")] {
         let path = dir.path().join(name);
-        ffmpeg(&[
-            "-i",
-            wav.to_str().expect("utf-8"),
-            path.to_str().expect("utf-8"),
-        ]);
+        super::encode(&wav, &path, &[]);
         let script = format!(
             "import sys\nfrom mutagen.{} import {class}\nf = {class}(sys.argv[1])\n\
              f['CHAPTER001'] = '00:00:00.000'\nf['CHAPTER001NAME'] = 'Första'\n\
@@ -215,11 +207,7 @@ fn hostile_chapter_tables_give_findings_and_bounded_work() {
     sine(&wav, 440, -20.0, 1, 10);
     for kind in ["odd", "many"] {
         let mp3 = dir.path().join(format!("{kind}.mp3"));
-        ffmpeg(&[
-            "-i",
-            wav.to_str().expect("utf-8"),
-            mp3.to_str().expect("utf-8"),
-        ]);
+        super::encode(&wav, &mp3, &[]);
         let out = Command::new("python3")
             .args(["-c", MUTAGEN_HOSTILE])
             .arg(&mp3)

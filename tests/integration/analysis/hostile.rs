@@ -20,11 +20,7 @@ fn a_truncated_file_gives_the_loudness_of_what_decodes_with_a_warning() {
     let wav = dir.path().join("tone.wav");
     sine(&wav, 1000, -23.0, 2, 10);
     let mp3 = dir.path().join("tone.mp3");
-    super::ffmpeg(&[
-        "-i",
-        wav.to_str().expect("utf-8"),
-        mp3.to_str().expect("utf-8"),
-    ]);
+    super::encode(&wav, &mp3, &[]);
     let bytes = std::fs::read(&mp3).expect("read");
     let cut = dir.path().join("cut.mp3");
     std::fs::write(&cut, &bytes[..bytes.len() / 2 + 77]).expect("write");

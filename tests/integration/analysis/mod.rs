@@ -43,6 +43,15 @@ pub fn sine(path: &Path, freq: u32, dbfs: f64, channels: u32, seconds: u32) {
     ]);
 }
 
+/// Encodes `src` to `out` (codec by its extension) with ffmpeg, `extra`
+/// options before the output.
+pub fn encode(src: &Path, out: &Path, extra: &[&str]) {
+    let mut args = vec!["-i", src.to_str().expect("utf-8 path")];
+    args.extend(extra);
+    args.push(out.to_str().expect("utf-8 path"));
+    ffmpeg(&args);
+}
+
 /// ffmpeg's `ebur128=peak=true` summary: (integrated LUFS, LRA, true peak dBTP).
 pub fn ffmpeg_r128(path: &Path) -> (f64, f64, f64) {
     let log = ffmpeg(&[
