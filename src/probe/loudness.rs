@@ -6,11 +6,13 @@
 //! BS.1770-4 and EBU Tech 3341/3342: K-weighting, 400 ms blocks overlapping
 //! 75 %, −70 LUFS absolute and −10 LU relative gates, true peak by 4×
 //! oversampling below 96 kHz). A file is decoded in one pass, packet by
-//! packet, so memory stays that of one packet plus the meter's block history
-//! (8 bytes per 100 ms: about 0.3 MB per hour). Long files are not cut into
-//! parts: an MP3's bit reservoir and the overlapping blocks make a joined
-//! measurement differ from a single pass, so a batch is spread across cores
-//! file by file instead (see `cli::probe`, `ingest::analysis`).
+//! packet, with loudness and true peak metered on two more threads
+//! (`loudness_meter`, which states why that equals one meter), so memory
+//! stays a few packets plus the meter's block history (8 bytes per 100 ms:
+//! about 0.3 MB per hour). Long files are not cut into parts: an MP3's bit
+//! reservoir and the overlapping blocks make a joined measurement differ
+//! from a single pass; a batch is spread across cores file by file instead
+//! (see `cli::probe`, `ingest::analysis`).
 //!
 //! Codecs symphonia cannot decode (Opus) give [`ProbeError::NoDecoder`],
 //! never a number. Damage stops nothing that can be decoded: packets that
@@ -22,15 +24,14 @@ use std::io::{Read, Seek};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use ebur128::{EbuR128, Mode};
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
-use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
 use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::MetadataOptions;
 
 use super::ProbeError;
+use super::loudness_meter::{Decoded, Gauge};
 use super::media_source::Shared;
 
 /// The loudness of one file's audio.
@@ -100,15 +101,16 @@ pub fn loudness_reader<R: Read + Seek + Send + 'static>(
         }
         Err(Open::Bad(reason)) => return Err(undecodable(reason)),
     };
-    let mut meter = Meter::default();
-    let run = catch_unwind(AssertUnwindSafe(|| meter.run(reader, decoder)));
-    if run.is_err() {
-        meter.warn(format!(
-            "the decoder crashed after {}; loudness is that of the audio before it",
-            clock(meter.measured_ms())
-        ));
-    }
-    meter.finish().map_err(undecodable)
+    let (decoded, loud, peak) = super::loudness_meter::measure(reader, decoder);
+    finish(decoded, loud, peak).map_err(undecodable)
+}
+
+/// Opens the file at `path` for decoding (the tests' way in).
+#[cfg(test)]
+pub(super) fn open_file(path: &Path) -> Result<Opened, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mss = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions::default());
+    open(mss, &Hint::new()).map_err(|_| "cannot open".to_owned())
 }
 
 /// Why a file could not be opened for decoding.
@@ -152,143 +154,43 @@ fn open(mss: MediaSourceStream<'static>, hint: &Hint) -> Result<Opened, Open> {
     Ok((reader, decoder))
 }
 
-/// The meter and what happened while feeding it.
-#[derive(Default)]
-struct Meter {
-    /// Created at the first decoded packet, from its channels and rate.
-    ebu: Option<EbuR128>,
-    /// Frames (samples per channel) measured.
-    frames: u64,
-    /// Packets that failed to decode.
-    skipped: u64,
-    /// Packets whose format differs from the first (not measured).
-    other_format: u64,
-    /// Interleaved samples of the current packet, reused.
-    samples: Vec<f32>,
-    warnings: Vec<String>,
-}
-
-impl Meter {
-    fn warn(&mut self, w: String) {
-        self.warnings.push(w);
+/// The figures from the two meters, or why there are none.
+fn finish(mut d: Decoded, loud: Gauge, peak: Gauge) -> Result<Loudness, String> {
+    if d.skipped > 0 {
+        let n = d.skipped;
+        d.warnings.push(format!(
+            "{n} damaged packet(s) could not be decoded and were skipped"
+        ));
     }
-
-    fn measured_ms(&self) -> u64 {
-        let rate = self.ebu.as_ref().map_or(0, |e| u64::from(e.rate()));
-        (self.frames * 1000).checked_div(rate).unwrap_or(0)
+    if loud.other_format > 0 {
+        let n = loud.other_format;
+        d.warnings.push(format!(
+            "{n} packet(s) change the channel count or sample rate and were not measured"
+        ));
     }
-
-    /// Decodes every packet of the track and feeds the meter.
-    fn run(&mut self, mut reader: Box<dyn FormatReader>, mut decoder: Box<dyn AudioDecoder>) {
-        let track = reader.default_track(TrackType::Audio).map(|t| t.id);
-        loop {
-            let packet = match reader.next_packet() {
-                Ok(Some(p)) => p,
-                Ok(None) => break,
-                Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                    self.warn(format!(
-                        "the file ends inside a packet after {}: truncated?",
-                        clock(self.measured_ms())
-                    ));
-                    break;
-                }
-                Err(e) => {
-                    self.warn(format!(
-                        "reading stopped after {}: {e}",
-                        clock(self.measured_ms())
-                    ));
-                    break;
-                }
-            };
-            if Some(packet.track_id) != track {
-                continue;
-            }
-            match decoder.decode(&packet) {
-                Ok(buf) => {
-                    let (channels, rate) = (buf.spec().channels().count(), buf.spec().rate());
-                    buf.copy_to_vec_interleaved(&mut self.samples);
-                    self.add(channels, rate);
-                }
-                Err(SymError::DecodeError(_)) => self.skipped += 1,
-                Err(e) => {
-                    self.warn(format!(
-                        "decoding stopped after {}: {e}",
-                        clock(self.measured_ms())
-                    ));
-                    break;
-                }
-            }
-        }
-    }
-
-    /// Feeds the samples of one packet.
-    fn add(&mut self, channels: usize, rate: u32) {
-        if self.samples.is_empty() || channels == 0 {
-            return;
-        }
-        let ebu = match &mut self.ebu {
-            Some(e) if e.channels() as usize == channels && e.rate() == rate => e,
-            Some(_) => {
-                self.other_format += 1;
-                return;
-            }
-            None => {
-                match EbuR128::new(channels as u32, rate, Mode::I | Mode::LRA | Mode::TRUE_PEAK) {
-                    Ok(e) => self.ebu.insert(e),
-                    Err(e) => {
-                        self.warn(format!(
-                            "cannot measure {channels} channels at {rate} Hz: {e}"
-                        ));
-                        self.other_format += 1;
-                        return;
-                    }
-                }
-            }
-        };
-        if ebu.add_frames_f32(&self.samples).is_ok() {
-            self.frames += (self.samples.len() / channels) as u64;
-        }
-    }
-
-    /// The figures, or why there are none.
-    fn finish(mut self) -> Result<Loudness, String> {
-        if self.skipped > 0 {
-            let n = self.skipped;
-            self.warn(format!(
-                "{n} damaged packet(s) could not be decoded and were skipped"
-            ));
-        }
-        if self.other_format > 0 {
-            let n = self.other_format;
-            self.warn(format!(
-                "{n} packet(s) change the channel count or sample rate and were not measured"
-            ));
-        }
-        let measured_ms = self.measured_ms();
-        let Some(ebu) = self.ebu.filter(|_| self.frames > 0) else {
-            return Err(match self.warnings.first() {
-                Some(w) => format!("no audio could be decoded ({w})"),
-                None => "no audio could be decoded".into(),
-            });
-        };
-        // Two decimals: finer than any meter agrees on (ffmpeg prints one).
-        let round = |x: f64| (x * 100.0).round() / 100.0;
-        let finite = |v: Result<f64, ebur128::Error>| v.ok().filter(|x| x.is_finite()).map(round);
-        let lufs = finite(ebu.loudness_global());
-        let peak = (0..ebu.channels())
-            .filter_map(|c| ebu.true_peak(c).ok())
-            .fold(0.0f64, f64::max);
-        Ok(Loudness {
-            lufs,
-            lra: lufs.and(finite(ebu.loudness_range())),
-            true_peak_dbtp: (peak > 0.0).then(|| round(20.0 * peak.log10())),
-            measured_ms,
-            warnings: self.warnings,
-        })
-    }
+    let (Some(l), Some(p)) = (loud.ebu.filter(|_| loud.frames > 0), peak.ebu) else {
+        return Err(match d.warnings.first() {
+            Some(w) => format!("no audio could be decoded ({w})"),
+            None => "no audio could be decoded".into(),
+        });
+    };
+    // Two decimals: finer than any meter agrees on (ffmpeg prints one).
+    let round = |x: f64| (x * 100.0).round() / 100.0;
+    let finite = |v: Result<f64, ebur128::Error>| v.ok().filter(|x| x.is_finite()).map(round);
+    let lufs = finite(l.loudness_global());
+    let top = (0..p.channels())
+        .filter_map(|c| p.true_peak(c).ok())
+        .fold(0.0f64, f64::max);
+    Ok(Loudness {
+        lufs,
+        lra: lufs.and(finite(l.loudness_range())),
+        true_peak_dbtp: (top > 0.0).then(|| round(20.0 * top.log10())),
+        measured_ms: (loud.frames * 1000) / u64::from(l.rate().max(1)),
+        warnings: d.warnings,
+    })
 }
 
 /// `m:ss.s` for a position in milliseconds, in warnings.
-fn clock(ms: u64) -> String {
+pub(super) fn clock(ms: u64) -> String {
     format!("{}:{:02}.{}", ms / 60_000, ms / 1000 % 60, ms / 100 % 10)
 }

@@ -22,6 +22,7 @@ mod flac;
 mod flac_frame;
 mod id3;
 mod loudness;
+mod loudness_meter;
 mod media_source;
 mod mp3;
 mod mp3_frame;
