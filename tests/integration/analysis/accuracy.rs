@@ -72,3 +72,18 @@ fn speech_in_mp3_m4a_and_flac_agrees_with_ffmpeg() {
         agrees_with_ffmpeg(&out);
     }
 }
+
+#[test]
+fn a_url_measures_as_the_same_file_on_disk_ranged_or_not() {
+    let file = repo().join("media/86-kvinnofrid.mp3");
+    let bytes = std::fs::read(&file).expect("read");
+    let server = crate::remote::server::Server::start(&[("ep.mp3", &bytes)]);
+    let local = probe_loudness(&file);
+    assert!(local["lufs"].is_number(), "{local}");
+    for path in ["/ranged/ep.mp3", "/plain/ep.mp3"] {
+        let remote = probe_loudness(std::path::Path::new(&server.url(path)));
+        for key in ["lufs", "lra", "true_peak_dbtp"] {
+            assert_eq!(remote[key], local[key], "{path} {key}: {remote}");
+        }
+    }
+}
