@@ -1,0 +1,2 @@
+//! Listening statistics a public body may keep: IAB-style download counts.
+pub mod agents;
