@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_transcripts.sql"),
     include_str!("migrations/0004_search_prefix_one_letter.sql"),
     include_str!("migrations/0005_feed_versions.sql"),
+    include_str!("migrations/0008_stats.sql"),
 ];
 
 /// How long a writer waits for another writer before giving up, so the CLI

@@ -214,10 +214,22 @@ mod tests {
     fn every_opawg_example_matches_its_entry() {
         let agents = Agents::parse().expect("list");
         let cases = [
-            (Kind::Bot, include_str!("../../data/opawg-user-agents-v2/build/bots.examples.json")),
-            (Kind::App, include_str!("../../data/opawg-user-agents-v2/build/apps.examples.json")),
-            (Kind::Library, include_str!("../../data/opawg-user-agents-v2/build/libraries.examples.json")),
-            (Kind::Browser, include_str!("../../data/opawg-user-agents-v2/build/browsers.examples.json")),
+            (
+                Kind::Bot,
+                include_str!("../../data/opawg-user-agents-v2/build/bots.examples.json"),
+            ),
+            (
+                Kind::App,
+                include_str!("../../data/opawg-user-agents-v2/build/apps.examples.json"),
+            ),
+            (
+                Kind::Library,
+                include_str!("../../data/opawg-user-agents-v2/build/libraries.examples.json"),
+            ),
+            (
+                Kind::Browser,
+                include_str!("../../data/opawg-user-agents-v2/build/browsers.examples.json"),
+            ),
         ];
         let mut checked = 0;
         let mut wrong = Vec::new();
@@ -225,13 +237,21 @@ mod tests {
             for (name, ua) in examples(text) {
                 let got = agents.classify(&ua);
                 if got.kind != kind || *got.name != name {
-                    wrong.push(format!("{ua:?}: want {kind:?} {name}, got {:?} {}", got.kind, got.name));
+                    wrong.push(format!(
+                        "{ua:?}: want {kind:?} {name}, got {:?} {}",
+                        got.kind, got.name
+                    ));
                 }
                 checked += 1;
             }
         }
         assert!(checked > 1000, "{checked}");
-        assert!(wrong.is_empty(), "{} of {checked} wrong:\n{}", wrong.len(), wrong.join("\n"));
+        assert!(
+            wrong.is_empty(),
+            "{} of {checked} wrong:\n{}",
+            wrong.len(),
+            wrong.join("\n")
+        );
     }
 
     /// Device examples, checked as the list's own CI checks them: each
@@ -246,7 +266,11 @@ mod tests {
         let mut wrong = Vec::new();
         let mut checked = 0;
         for (name, ua) in examples(text) {
-            let entry = agents.devices.iter().find(|d| *d.name == name).expect("entry");
+            let entry = agents
+                .devices
+                .iter()
+                .find(|d| *d.name == name)
+                .expect("entry");
             if !entry.pattern.is_match(&ua) {
                 wrong.push(format!("{ua:?} does not match {name}"));
             }
@@ -264,7 +288,8 @@ mod tests {
         }
         let stranger = agents.classify("Zzyzx-Player/0.1");
         assert_eq!((stranger.kind, &*stranger.name), (Kind::Unknown, "unknown"));
-        let apple = agents.classify("AppleCoreMedia/1.0.0.20E247 (iPhone; U; CPU OS 16_4 like Mac OS X; sv_se)");
+        let apple = agents
+            .classify("AppleCoreMedia/1.0.0.20E247 (iPhone; U; CPU OS 16_4 like Mac OS X; sv_se)");
         assert_eq!(apple.kind, Kind::Library);
         assert_eq!(&*apple.device, "Apple iPhone");
     }

@@ -50,7 +50,9 @@ impl Media {
             return audio.max(1);
         }
         let minute = u128::from(audio) * u128::from(MINUTE_MS) / u128::from(self.duration_ms);
-        u64::try_from(minute).unwrap_or(u64::MAX).clamp(1, audio.max(1))
+        u64::try_from(minute)
+            .unwrap_or(u64::MAX)
+            .clamp(1, audio.max(1))
     }
 }
 
@@ -244,7 +246,9 @@ impl Window {
         if req.agent.kind == Kind::Bot {
             return;
         }
-        let Some((date, day)) = self.day(req.at) else { return };
+        let Some((date, day)) = self.day(req.at) else {
+            return;
+        };
         let key = day.key(req.ip, req.user_agent, &media.guid);
         let progress = day.downloads.entry(key).or_default();
         if progress.counted {
@@ -271,7 +275,9 @@ impl Window {
         if req.agent.kind == Kind::Bot {
             return;
         }
-        let Some((date, day)) = self.day(req.at) else { return };
+        let Some((date, day)) = self.day(req.at) else {
+            return;
+        };
         let key = day.key(req.ip, req.user_agent, feed);
         if day.feed_clients.insert(key) {
             let key = FeedKey {
@@ -286,6 +292,11 @@ impl Window {
     /// The counts made since the last call.
     pub fn take(&mut self) -> Counts {
         std::mem::take(&mut self.counts)
+    }
+
+    /// Puts back counts that could not be stored (with any made since).
+    pub fn restore(&mut self, counts: Counts) {
+        self.counts = counts;
     }
 
     /// Clients (with episodes) remembered now, and the bytes that costs:

@@ -18,7 +18,9 @@ fn ten_minutes() -> Media {
 }
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, day, hour, 0, 0).single().expect("time")
+    Utc.with_ymd_and_hms(2026, 12, day, hour, 0, 0)
+        .single()
+        .expect("time")
 }
 
 fn get(w: &mut Window, when: DateTime<Utc>, ip: &str, ua: &str, served: Served) {
@@ -41,14 +43,38 @@ fn a_minute_of_audio_is_a_download_and_thirty_seconds_is_not() {
     let mut w = Window::new();
     assert_eq!(ten_minutes().threshold(), 1_000_000);
     get(&mut w, at(7, 10), "192.0.2.1", APPLE, Served::Range(0, 2));
-    get(&mut w, at(7, 10), "192.0.2.1", APPLE, Served::Range(1_000, 501_000));
+    get(
+        &mut w,
+        at(7, 10),
+        "192.0.2.1",
+        APPLE,
+        Served::Range(1_000, 501_000),
+    );
     assert_eq!(total(&mut w), 0, "the probe and 30 seconds");
     // The same 30 seconds again adds nothing.
-    get(&mut w, at(7, 10), "192.0.2.1", APPLE, Served::Range(1_000, 501_000));
+    get(
+        &mut w,
+        at(7, 10),
+        "192.0.2.1",
+        APPLE,
+        Served::Range(1_000, 501_000),
+    );
     assert_eq!(total(&mut w), 0);
-    get(&mut w, at(7, 11), "192.0.2.1", APPLE, Served::Range(501_000, 1_001_000));
+    get(
+        &mut w,
+        at(7, 11),
+        "192.0.2.1",
+        APPLE,
+        Served::Range(501_000, 1_001_000),
+    );
     assert_eq!(total(&mut w), 1, "a second range reaches the minute");
-    get(&mut w, at(7, 12), "192.0.2.1", APPLE, Served::Range(0, 10_001_000));
+    get(
+        &mut w,
+        at(7, 12),
+        "192.0.2.1",
+        APPLE,
+        Served::Range(0, 10_001_000),
+    );
     assert_eq!(total(&mut w), 0, "once per client, episode and day");
 }
 
@@ -71,13 +97,43 @@ fn clients_are_address_and_agent_and_days_are_windows() {
 #[test]
 fn log_lines_count_bytes_and_late_days_are_not_counted() {
     let mut w = Window::new();
-    get(&mut w, at(7, 10), "192.0.2.1", APPLE, Served::Bytes(600_000));
+    get(
+        &mut w,
+        at(7, 10),
+        "192.0.2.1",
+        APPLE,
+        Served::Bytes(600_000),
+    );
     assert_eq!(total(&mut w), 0);
-    get(&mut w, at(7, 10), "192.0.2.1", APPLE, Served::Bytes(600_000));
+    get(
+        &mut w,
+        at(7, 10),
+        "192.0.2.1",
+        APPLE,
+        Served::Bytes(600_000),
+    );
     assert_eq!(total(&mut w), 1);
-    get(&mut w, at(9, 10), "192.0.2.1", APPLE, Served::Bytes(2_000_000));
-    get(&mut w, at(10, 10), "192.0.2.1", APPLE, Served::Bytes(2_000_000));
-    get(&mut w, at(7, 23), "192.0.2.2", APPLE, Served::Bytes(2_000_000));
+    get(
+        &mut w,
+        at(9, 10),
+        "192.0.2.1",
+        APPLE,
+        Served::Bytes(2_000_000),
+    );
+    get(
+        &mut w,
+        at(10, 10),
+        "192.0.2.1",
+        APPLE,
+        Served::Bytes(2_000_000),
+    );
+    get(
+        &mut w,
+        at(7, 23),
+        "192.0.2.2",
+        APPLE,
+        Served::Bytes(2_000_000),
+    );
     let counts = w.take();
     assert_eq!(counts.downloads.values().sum::<u64>(), 2);
     assert_eq!(counts.late, 1, "day 7 was closed by day 10");
@@ -100,7 +156,13 @@ fn memory_is_bounded_by_the_days_clients() {
     for i in 0..1000u32 {
         let ip = format!("10.0.{}.{}", i / 256, i % 256);
         for k in 0..40u64 {
-            get(&mut w, at(7, 10), &ip, APPLE, Served::Range(k * 20_000, k * 20_000 + 100));
+            get(
+                &mut w,
+                at(7, 10),
+                &ip,
+                APPLE,
+                Served::Range(k * 20_000, k * 20_000 + 100),
+            );
         }
     }
     let (entries, bytes) = w.memory();
