@@ -232,8 +232,8 @@ impl Window {
             self.counts.late += 1;
             return None;
         }
-        if !self.days.contains_key(&date) {
-            self.days.insert(date, Day::new());
+        if let std::collections::btree_map::Entry::Vacant(e) = self.days.entry(date) {
+            e.insert(Day::new());
             while self.days.len() > OPEN_DAYS {
                 self.days.pop_first();
             }
