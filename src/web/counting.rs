@@ -13,8 +13,16 @@ use super::AppState;
 use crate::stats::live::{Headers, Recorder};
 use crate::stats::window::Served;
 
-/// How often counts go to SQLite: what a crash can lose.
+/// How often counts go to SQLite: what a crash can lose. Tests shorten it
+/// with `PODCATALOG_STATS_FLUSH_MS`.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
+
+fn flush_interval() -> Duration {
+    std::env::var("PODCATALOG_STATS_FLUSH_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(FLUSH_EVERY, Duration::from_millis)
+}
 
 /// What is counted of a request, copied before the request is consumed.
 pub(crate) struct Noted {
@@ -110,13 +118,14 @@ fn served(status: StatusCode, headers: &HeaderMap) -> Option<Served> {
     }
 }
 
-/// Flushes every [`FLUSH_EVERY`] until dropped, and keeps the recorder's
+/// Flushes every [`FLUSH_EVERY`] (or `PODCATALOG_STATS_FLUSH_MS`) until dropped, and keeps the recorder's
 /// episode index in step with the catalogue.
 pub(crate) async fn flush_every(state: AppState) {
     let mut conn: Option<rusqlite::Connection> = None;
     let mut revision = None;
+    let every = flush_interval();
     loop {
-        tokio::time::sleep(FLUSH_EVERY).await;
+        tokio::time::sleep(every).await;
         let st = state.clone();
         let taken = conn.take();
         let job = tokio::task::spawn_blocking(move || {
