@@ -7,4 +7,5 @@ pub mod ingest;
 pub mod probe;
 pub mod publish;
 pub mod remote;
+pub mod stats;
 pub mod web;

@@ -39,8 +39,10 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_transcripts.sql"),
     include_str!("migrations/0004_search_prefix_one_letter.sql"),
     include_str!("migrations/0005_feed_versions.sql"),
-    // 0006 is import-feed's and 0008 the listening statistics'; when they
-    // merge, each goes in its place in this list.
+    include_str!("migrations/0008_stats.sql"),
+    // Numbered 0007 but listed after 0008: main shipped the statistics'
+    // migration as schema version 6, so this is version 7 (0006 is
+    // import-feed's, which takes the next place when it merges).
     include_str!("migrations/0007_audio_analysis.sql"),
 ];
 

@@ -20,7 +20,30 @@ struct RawConfig {
     #[serde(default)]
     server: RawServer,
     #[serde(default)]
+    stats: RawStats,
+    #[serde(default)]
     loudness: super::loudness::RawLoudness,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawStats {
+    enabled: bool,
+    trusted_proxies: Vec<Spanned<String>>,
+    public: bool,
+    op3: bool,
+}
+
+impl Default for RawStats {
+    fn default() -> Self {
+        let d = crate::config::Stats::default();
+        RawStats {
+            enabled: d.enabled,
+            trusted_proxies: Vec::new(),
+            public: d.public,
+            op3: d.op3,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -141,7 +164,31 @@ pub(super) fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
             media_dir: raw.server.media_dir,
             episodes_dir: raw.server.episodes_dir,
         },
+        stats: stats(raw.stats, &check)?,
         loudness: super::loudness::validate(raw.loudness, &check)?,
+    })
+}
+
+/// `[stats]`: every trusted proxy must be an address or a block.
+fn stats(raw: RawStats, check: &Checker) -> Result<crate::config::Stats, ConfigError> {
+    let trusted_proxies = raw
+        .trusted_proxies
+        .iter()
+        .map(|p| {
+            crate::config::IpNet::parse(p.get_ref()).ok_or_else(|| {
+                let reason = format!(
+                    "`{}` is not an IP address or block (e.g. `127.0.0.1` or `10.0.0.0/8`)",
+                    p.get_ref()
+                );
+                check.invalid("stats.trusted_proxies", p, reason)
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(crate::config::Stats {
+        enabled: raw.enabled,
+        trusted_proxies,
+        public: raw.public,
+        op3: raw.op3,
     })
 }
 

@@ -264,3 +264,26 @@ fn items_rendered_in_parallel_give_the_same_bytes() {
     assert_eq!(feed.render_with(&config, now(), 1), sequential);
     assert_eq!(feed.render(&config, now()), sequential);
 }
+
+#[test]
+fn op3_prefixes_enclosures_only_when_asked() {
+    let eps = synthetic::episodes(1);
+    let plain = render(&config(), &eps, now());
+    assert!(
+        plain.contains(r#"<enclosure url="http://127.0.0.1:8080/media/1-samtal.mp3""#),
+        "{plain}"
+    );
+    let mut with = config();
+    with.stats.op3 = true;
+    let xml = render(&with, &eps, now());
+    assert!(
+        xml.contains(
+            r#"<enclosure url="https://op3.dev/e/http://127.0.0.1:8080/media/1-samtal.mp3""#
+        ),
+        "{xml}"
+    );
+    assert_eq!(
+        super::item::op3("https://cdn.skr.se/a.mp3"),
+        "https://op3.dev/e/cdn.skr.se/a.mp3"
+    );
+}

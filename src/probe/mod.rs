@@ -24,6 +24,7 @@ mod id3;
 mod loudness;
 mod loudness_meter;
 mod media_source;
+pub(crate) use id3::v2_size as id3v2_size;
 mod mp3;
 mod mp3_frame;
 mod mp3_parallel;
