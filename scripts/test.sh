@@ -21,7 +21,7 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 
-# mutagen writes ID3 chapters independently of us (tests/integration/loudness).
+# mutagen writes ID3 and Vorbis chapters independently of us (tests/integration/analysis).
 python3 -c 'import mutagen' 2>/dev/null || python3 -m pip install --quiet mutagen
 
 # 1. Unit and integration tests: the real binary, server, SQLite and audio.
