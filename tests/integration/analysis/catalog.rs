@@ -153,3 +153,32 @@ fn a_loudness_target_out_of_range_names_the_key_and_line() {
         r.stderr
     );
 }
+
+#[test]
+fn an_opus_episode_is_stored_as_not_measured_and_left_to_the_format_rule() {
+    let p = Project::initialised();
+    let opus = crate::probe::fixture_dir().join("opus.opus");
+    let r = p.run(&[
+        "add",
+        "--number",
+        "90",
+        "--title",
+        "Opus",
+        "--published",
+        "2023-01-10",
+        "--theme",
+        "medborgardialog",
+        "--audio",
+        opus.to_str().expect("utf-8"),
+    ]);
+    assert!(r.ok, "{}", r.stderr);
+    let show = p.run(&["show", "90"]);
+    assert!(
+        show.stdout
+            .contains("loudness:   not measured: no decoder for Opus"),
+        "{}",
+        show.stdout
+    );
+    assert!(episode(&p.list(), 90)["lufs"].is_null());
+    assert!(!loudness_findings(&p).iter().any(|f| f.ends_with("@90")));
+}
