@@ -250,4 +250,43 @@ mod tests {
             );
         }
     }
+
+    /// Cut and fuzzed files: an answer or an ordinary error, never a panic
+    /// that escapes, whatever symphonia does inside.
+    #[test]
+    fn damaged_files_measure_or_fail_cleanly() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut inputs = Vec::new();
+        for sub in ["audio", "fuzz/probe"] {
+            for entry in std::fs::read_dir(dir.join(sub)).expect("fixtures") {
+                let path = entry.expect("entry").path();
+                let bytes = std::fs::read(&path).expect("read");
+                for cut in [bytes.len(), bytes.len() / 3, 700] {
+                    let name = format!("{}@{cut}", path.display());
+                    inputs.push((name, bytes[..cut.min(bytes.len())].to_vec()));
+                }
+            }
+        }
+        // An AIFF claiming 65535 channels: symphonia 0.6.1 overflows (panics).
+        let mut comm = [0xFF, 0xFF, 0, 0, 3, 0xE8, 0, 16].to_vec();
+        comm.extend([0x40, 0x0E, 0xAC, 0x44, 0, 0, 0, 0, 0, 0]);
+        let mut body = b"AIFFCOMM".to_vec();
+        body.extend((comm.len() as u32).to_be_bytes());
+        body.extend(comm);
+        body.extend(b"SSND");
+        body.extend(8008u32.to_be_bytes());
+        body.extend([0u8; 8]);
+        body.extend([1u8; 8000]);
+        let mut aiff = b"FORM".to_vec();
+        aiff.extend((body.len() as u32).to_be_bytes());
+        aiff.extend(body);
+        inputs.push(("evil.aiff".into(), aiff));
+        for (name, bytes) in inputs {
+            let len = bytes.len() as u64;
+            let result = std::panic::catch_unwind(|| {
+                super::super::loudness_reader(std::io::Cursor::new(bytes), len, &name)
+            });
+            assert!(result.is_ok(), "{name}: a panic escaped");
+        }
+    }
 }

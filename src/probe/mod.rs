@@ -5,7 +5,10 @@
 //! `sniff` picks the container from the content; one module per format
 //! measures it (`mp3`, `adts`, `mp4`, `ogg`, `flac`, `wav`) by reading only
 //! headers, tables and the file's tail through `source`, never decoding and
-//! never holding the whole file. Each format module cites the spec it follows.
+//! never holding the whole file; chapter marks are read on the way
+//! (`chapters`). Each format module cites the spec it follows. The one
+//! part that decodes is `loudness` (EBU R128, on demand: `probe
+//! --loudness` and ingest's analysis), streaming packet by packet.
 
 use std::fs;
 use std::io::{Read, Seek};
