@@ -62,6 +62,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         super::write_atomically(path, &feed.render(&config, now))?;
     }
     let pages = write_pages(&config, &mut conn, out, now)?;
+    write_chapter_images(&config.server.media_dir, &all, out)?;
     let copied = copy_media(&config.server.media_dir, &out.join("media"))?;
     println!(
         "wrote {} feeds, {pages} pages and {copied} media files to {}",
@@ -93,6 +94,40 @@ fn write_pages(
         super::write_atomically(&path, text)?;
     }
     Ok(files.len())
+}
+
+/// Writes the chapter images of the episodes whose chapters JSON
+/// `write_pages` wrote (public ones), read from their audio files.
+fn write_chapter_images(
+    media: &Path,
+    all: &[crate::catalog::Episode],
+    out: &Path,
+) -> anyhow::Result<()> {
+    use crate::feed::chapters;
+    for e in all {
+        let slug = &e.data.slug;
+        let dir = out.join(chapters::DIR).join(slug);
+        let (Some(marks), crate::catalog::AudioSource::File(name)) =
+            (chapters::embedded(e), &e.data.audio.source)
+        else {
+            continue;
+        };
+        if !dir.with_extension("json").exists() {
+            continue;
+        }
+        for (i, c) in marks.iter().enumerate() {
+            let Some(data) = c.image.as_ref().and_then(|im| im.read(&media.join(name))) else {
+                continue;
+            };
+            let ext = c.image.as_ref().map_or("jpg", |im| im.extension());
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("{}: cannot create", dir.display()))?;
+            let path = dir.join(format!("{}.{ext}", i + 1));
+            std::fs::write(&path, data)
+                .with_context(|| format!("{}: cannot write", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Hard-links (or, across file systems, copies) every visible regular file

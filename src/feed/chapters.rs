@@ -5,13 +5,16 @@
 //! item's `podcast:chapters` tag.
 //!
 //! An episode file that names its own chapters file wins: the file's own
-//! marks are then not published (`show` says so). Chapter images embedded
-//! in the file are not published (the format wants an image URL).
+//! marks are then not published (`show` says so). A chapter's image is
+//! read from the audio file where the probe found it and served at
+//! `kapitel/{slug}/{n}.{jpg,png}` (the format's `img` is a URL).
 
 use serde::Serialize;
 
 use crate::catalog::Episode;
-use crate::probe::chapters::Chapter;
+use crate::probe::chapters::{Chapter, ImageRef};
+
+use super::Links;
 
 /// The path, under the base URL, where an episode's embedded chapters are
 /// served and built: `kapitel/{slug}.json`.
@@ -41,21 +44,43 @@ struct Entry<'a> {
     end_time: Option<f64>,
     title: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    img: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<&'a str>,
 }
 
-/// The JSON chapters document for `chapters`. Links that are not http(s)
-/// are left out (the spec's `url` is a web page).
-pub fn json(chapters: &[Chapter]) -> String {
+/// The chapter image numbered `n` (from 1) of an episode, with its type.
+pub fn image<'a>(ep: &'a Episode, file: &str) -> Option<&'a ImageRef> {
+    let (n, ext) = file.split_once('.')?;
+    let n: usize = n.parse().ok()?;
+    let image = embedded(ep)?.get(n.checked_sub(1)?)?.image.as_ref()?;
+    (image.extension() == ext).then_some(image)
+}
+
+/// Where chapter `n` (from 1) of the episode `slug` has its image.
+pub fn image_url(links: &Links, slug: &str, n: usize, image: &ImageRef) -> String {
+    format!(
+        "{}/{n}.{}",
+        links.chapters(slug).trim_end_matches(".json"),
+        image.extension()
+    )
+}
+
+/// The JSON chapters document for the episode `slug`'s `chapters`, images
+/// linked under `links`. Links that are not http(s) are left out (the
+/// spec's `url` is a web page).
+pub fn json(chapters: &[Chapter], links: &Links, slug: &str) -> String {
     let seconds = |ms: u64| ms as f64 / 1000.0;
     let doc = Document {
         version: "1.2.0",
         chapters: chapters
             .iter()
-            .map(|c| Entry {
+            .enumerate()
+            .map(|(i, c)| Entry {
                 start_time: seconds(c.start_ms),
                 end_time: c.end_ms.map(seconds),
                 title: &c.title,
+                img: c.image.as_ref().map(|im| image_url(links, slug, i + 1, im)),
                 url: c
                     .url
                     .as_deref()
@@ -77,7 +102,7 @@ mod tests {
             end_ms: Some(start_ms + 500),
             title: "Å \"x\"".into(),
             url: url.map(Into::into),
-            has_image: false,
+            image: None,
         };
         let text = json(&[
             c(0, Some("javascript:alert(1)")),
@@ -90,5 +115,10 @@ mod tests {
         assert_eq!(v["chapters"][0]["title"], "Å \"x\"");
         assert!(v["chapters"][0].get("url").is_none());
         assert_eq!(v["chapters"][1]["url"], "https://skr.se/");
+        assert_eq!(
+            v["chapters"][1]["img"],
+            "https://podd.example/kapitel/7-x/2.png"
+        );
+        assert!(v["chapters"][0].get("img").is_none());
     }
 }

@@ -119,6 +119,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/avsnitt/{slug}", get(pages::episode))
         .route("/kapitel/{file}", get(pages::chapters::file))
+        .route("/kapitel/{slug}/{file}", get(pages::chapters::image))
         .route("/personer", get(pages::people))
         .route("/personer/{slug}", get(pages::person))
         .route("/teman/{slug}", get(pages::theme))

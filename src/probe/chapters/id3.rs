@@ -6,7 +6,7 @@
 
 use std::io::{Read, Seek};
 
-use super::{Chapter, Found};
+use super::{Chapter, Found, ImageRef};
 use crate::probe::id3::{decode_text, frame_header};
 use crate::probe::source::{Fault, Source, be32};
 
@@ -39,7 +39,7 @@ pub(crate) fn chap<R: Read + Seek>(
         end_ms: (end != u32::MAX && end > start).then_some(u64::from(end)),
         title: String::new(),
         url: None,
-        has_image: false,
+        image: None,
     };
     sub_frames(src, pos + nul as u64 + 17, pos + size, major, &mut chapter)?;
     found.push(Some(id), chapter);
@@ -76,12 +76,56 @@ fn sub_frames<R: Read + Seek>(
             "WOAR" | "WOAS" | "WORS" if chapter.url.is_none() => {
                 chapter.url = text(src)?.map(|b| latin1(&b)).filter(|u| !u.is_empty());
             }
-            "APIC" => chapter.has_image = true,
+            "APIC" => chapter.image = picture(src, body, size)?,
             _ => {}
         }
         pos = body + size;
     }
     Ok(())
+}
+
+/// Largest chapter image published (Apple asks for chapter art of at most
+/// a few hundred KB; anything bigger is not meant for a feed).
+const MAX_IMAGE: u64 = 1024 * 1024;
+
+/// Where the JPEG or PNG of an `APIC` body of `size` bytes at `pos` lies:
+/// encoding, MIME type, picture type, description, then the data.
+fn picture<R: Read + Seek>(
+    src: &mut Source<R>,
+    pos: u64,
+    size: u64,
+) -> Result<Option<ImageRef>, Fault> {
+    let head = src.peek(pos, (size as usize).min(512))?.to_vec();
+    let Some((&enc, rest)) = head.split_first() else {
+        return Ok(None);
+    };
+    let Some(mime_end) = rest.iter().position(|&b| b == 0) else {
+        return Ok(None);
+    };
+    let mime = String::from_utf8_lossy(&rest[..mime_end]).to_ascii_lowercase();
+    let mime = match mime.as_str() {
+        "image/jpeg" | "image/jpg" | "jpg" | "jpeg" => "image/jpeg",
+        "image/png" | "png" => "image/png",
+        _ => return Ok(None),
+    };
+    let Some(desc) = rest.get(mime_end + 2..) else {
+        return Ok(None);
+    };
+    let desc_len = if enc == 1 || enc == 2 {
+        desc.chunks(2).position(|c| c == [0, 0]).map(|i| i * 2 + 2)
+    } else {
+        desc.iter().position(|&b| b == 0).map(|i| i + 1)
+    };
+    let Some(desc_len) = desc_len else {
+        return Ok(None);
+    };
+    let start = 1 + mime_end + 2 + desc_len;
+    let bytes = size.saturating_sub(start as u64);
+    Ok((bytes > 0 && bytes <= MAX_IMAGE).then(|| ImageRef {
+        offset: pos + start as u64,
+        bytes,
+        mime: mime.to_owned(),
+    }))
 }
 
 /// Reads a `CTOC` frame body: its id and children, kept to check them.

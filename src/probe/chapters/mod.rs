@@ -33,9 +33,48 @@ pub struct Chapter {
     /// A link for the chapter (ID3 `WXXX`/`WOAR`, Vorbis `CHAPTERxxURL`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// Whether the file carries an image for this chapter.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub has_image: bool,
+    /// The chapter's image inside the audio file (ID3 `APIC` in `CHAP`),
+    /// JPEG or PNG; read from the file when published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageRef>,
+}
+
+/// Where a chapter image lies in the audio file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageRef {
+    /// Byte offset of the image data.
+    pub offset: u64,
+    /// Its length in bytes.
+    pub bytes: u64,
+    /// `image/jpeg` or `image/png`.
+    pub mime: String,
+}
+
+impl ImageRef {
+    /// The file extension for its type.
+    pub fn extension(&self) -> &'static str {
+        if self.mime == "image/png" {
+            "png"
+        } else {
+            "jpg"
+        }
+    }
+
+    /// Reads the image from the audio file at `path`; `None` when the file
+    /// no longer holds a JPEG or PNG there (it was replaced).
+    pub fn read(&self, path: &std::path::Path) -> Option<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = std::fs::File::open(path).ok()?;
+        f.seek(SeekFrom::Start(self.offset)).ok()?;
+        let mut data = Vec::new();
+        f.take(self.bytes).read_to_end(&mut data).ok()?;
+        let magic: &[u8] = if self.mime == "image/png" {
+            b"\x89PNG"
+        } else {
+            b"\xFF\xD8\xFF"
+        };
+        (data.len() as u64 == self.bytes && data.starts_with(magic)).then_some(data)
+    }
 }
 
 /// The chapters of one file and what is odd about them.
@@ -172,7 +211,7 @@ impl Found {
                 end_ms: None,
                 title: name.unwrap_or_default(),
                 url,
-                has_image: false,
+                image: None,
             };
             self.push(None, chapter);
         }

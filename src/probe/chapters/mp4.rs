@@ -149,6 +149,6 @@ fn chapter(start_ms: u64, title: &[u8]) -> Chapter {
         end_ms: None,
         title,
         url: None,
-        has_image: false,
+        image: None,
     }
 }

@@ -8,7 +8,7 @@ fn mark(start_ms: u64, end_ms: Option<u64>, title: &str) -> Chapter {
         end_ms,
         title: title.into(),
         url: None,
-        has_image: false,
+        image: None,
     }
 }
 

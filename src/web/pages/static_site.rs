@@ -39,7 +39,10 @@ pub fn files(
             let url = site.links.chapters(&e.data.slug);
             let rel = url.strip_prefix(site.links.home()).unwrap_or(&url);
             let rel = percent_encoding::percent_decode_str(rel).decode_utf8_lossy();
-            out.push((rel.into_owned(), crate::feed::chapters::json(marks)));
+            out.push((
+                rel.into_owned(),
+                crate::feed::chapters::json(marks, &site.links, &e.data.slug),
+            ));
         }
         let extras = episode::extras(media_root, e);
         let page = episode::render(site, neighbours, &extras);

@@ -159,7 +159,13 @@ fn mutagen_id3_and_vorbis_chapters_are_read() {
         ["Början", "Mitten", "Slut"]
     );
     assert_eq!(v["chapters"][1]["url"], "https://skr.se/demokrati");
-    assert_eq!(v["chapters"][1]["has_image"], true);
+    let image = &v["chapters"][1]["image"];
+    assert_eq!(image["mime"], "image/png", "{v}");
+    assert_eq!(image["bytes"], 4004);
+    let offset = image["offset"].as_u64().expect("offset") as usize;
+    let bytes = std::fs::read(&mp3).expect("read");
+    assert_eq!(&bytes[offset..offset + 4], b"\x89PNG");
+    assert!(v["chapters"][0].get("image").is_none());
     assert_eq!(v["warnings"], serde_json::json!([]), "{v}");
     for (name, class) in [("v.flac", "FLAC"), ("v.ogg", "OggVorbis")] {
         let path = dir.path().join(name);
@@ -359,5 +365,63 @@ async fn embedded_chapters_reach_feed_page_json_and_build_unless_the_episode_nam
     assert!(
         page.contains("Eget") && !page.contains("Avslutning"),
         "{page}"
+    );
+}
+
+#[tokio::test]
+async fn chapter_images_are_served_and_built_from_the_audio_file() {
+    let p = Project::initialised();
+    let wav = p.path("tone.wav");
+    sine(&wav, 440, -20.0, 2, 10);
+    let mp3 = p.path("media/bild.mp3");
+    super::encode(&wav, &mp3, &[]);
+    mutagen(MUTAGEN_ID3, &mp3);
+    p.write(
+        "episodes/090.toml",
+        "number = 90\ntitle = \"Bild\"\npublished = 2023-01-10\nthemes = [\"medborgardialog\"]\naudio = \"bild.mp3\"\n",
+    );
+    assert!(p.run(&["import"]).ok);
+    let png = [b"\x89PNG".as_slice(), &[0u8; 4000]].concat();
+
+    let config = podcatalog::config::Config::load(&p.path("feed-config.toml")).expect("config");
+    let conn = podcatalog::catalog::open(&p.path("podcatalog.db")).expect("db");
+    let server = crate::server::start_with(config, conn).await;
+    let client = crate::server::client();
+    let json = client
+        .get(server.url("kapitel/90-bild.json"))
+        .send()
+        .await
+        .expect("json");
+    let doc: Value = serde_json::from_str(&json.text().await.expect("text")).expect("json");
+    assert_eq!(
+        doc["chapters"][1]["img"],
+        server.url("kapitel/90-bild/2.png")
+    );
+    let r = client
+        .get(server.url("kapitel/90-bild/2.png"))
+        .send()
+        .await
+        .expect("png");
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        crate::server::header(r.headers(), reqwest::header::CONTENT_TYPE),
+        "image/png"
+    );
+    assert_eq!(r.bytes().await.expect("body").as_ref(), png.as_slice());
+    for missing in [
+        "kapitel/90-bild/1.png",
+        "kapitel/90-bild/2.jpg",
+        "kapitel/90-bild/9.png",
+    ] {
+        let r = client.get(server.url(missing)).send().await.expect("get");
+        assert_eq!(r.status(), 404, "{missing}");
+    }
+    server.shutdown().await;
+
+    let out = p.path("out");
+    assert!(p.run(&["build", out.to_str().expect("utf-8")]).ok);
+    assert_eq!(
+        std::fs::read(out.join("kapitel/90-bild/2.png")).expect("built"),
+        png
     );
 }
