@@ -104,10 +104,14 @@ mod tests {
             url: url.map(Into::into),
             image: None,
         };
-        let text = json(&[
-            c(0, Some("javascript:alert(1)")),
-            c(61_500, Some("https://skr.se/")),
-        ]);
+        let links = Links::new(&url::Url::parse("https://podd.example/").expect("url"));
+        let mut second = c(61_500, Some("https://skr.se/"));
+        second.image = Some(ImageRef {
+            offset: 10,
+            bytes: 20,
+            mime: "image/png".into(),
+        });
+        let text = json(&[c(0, Some("javascript:alert(1)")), second], &links, "7-x");
         let v: serde_json::Value = serde_json::from_str(&text).expect("json");
         assert_eq!(v["version"], "1.2.0");
         assert_eq!(v["chapters"][1]["startTime"], 61.5);
