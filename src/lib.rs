@@ -3,6 +3,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod feed;
+pub mod import_feed;
 pub mod ingest;
 pub mod probe;
 pub mod remote;
