@@ -19,11 +19,15 @@ use crate::probe::{self, AudioInfo, ProbeError};
 
 mod cache;
 mod content_range;
+mod document;
+mod download;
 mod http;
 mod reader;
 mod target;
 pub mod websub;
 
+pub use document::Document;
+pub use download::Downloaded;
 pub use reader::{RangeReader, TransferStats};
 
 /// Timeouts and limits for one remote probe. `Default` suits a CDN; tests
@@ -51,6 +55,10 @@ pub struct RemoteOptions {
     /// How often a server that ignores ranges may be asked for the whole
     /// file again, when the probe seeks back before what is cached.
     pub max_restarts: u32,
+    /// Whether plain `http` may go to any host, not just loopback: only
+    /// when the producer named such a URL (an old host's feed and its
+    /// enclosures, in `import-feed`), never for URLs found elsewhere.
+    pub allow_plain_http: bool,
 }
 
 impl Default for RemoteOptions {
@@ -65,6 +73,7 @@ impl Default for RemoteOptions {
             cache_blocks: 48,
             max_read_ahead: 32,
             max_restarts: 3,
+            allow_plain_http: false,
         }
     }
 }
@@ -184,6 +193,24 @@ pub enum RemoteError {
         url: String,
         /// What changed.
         reason: String,
+    },
+    /// The downloaded bytes could not be written to disk.
+    #[error("{url}: cannot write the download to disk: {source}")]
+    Disk {
+        /// The URL.
+        url: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// An answer larger than we accept (a feed over the cap, a gzip bomb).
+    #[error("{url}: the answer is larger than {limit} bytes{how}; refused")]
+    TooLarge {
+        /// The URL.
+        url: String,
+        /// The cap.
+        limit: u64,
+        /// ", once decompressed" for a compressed body.
+        how: &'static str,
     },
     /// The server ignores ranges and the probe kept seeking backwards.
     #[error(

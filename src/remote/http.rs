@@ -23,6 +23,9 @@ pub(crate) struct Http {
     deadline: Instant,
     /// Requests sent, redirect hops included.
     pub(crate) requests: AtomicU64,
+    /// `Accept-Encoding` sent: `identity` for audio (byte ranges must
+    /// address the file itself), `gzip` for a feed document.
+    pub(crate) accept_encoding: &'static str,
 }
 
 /// What the `HEAD` (or its `GET` stand-in) said about the file.
@@ -59,6 +62,7 @@ impl Http {
             shown,
             deadline: Instant::now() + opts.total_timeout,
             requests: AtomicU64::new(0),
+            accept_encoding: "identity",
         }
     }
 
@@ -90,7 +94,7 @@ impl Http {
             let mut req = self
                 .client
                 .request(method.clone(), current.clone())
-                .header(header::ACCEPT_ENCODING, "identity");
+                .header(header::ACCEPT_ENCODING, self.accept_encoding);
             if let Some((first, last)) = range {
                 req = req.header(header::RANGE, format!("bytes={first}-{last}"));
             }
@@ -138,7 +142,7 @@ impl Http {
         let next = current
             .join(location)
             .map_err(|e| bad(location, format!("not a valid URL: {e}")))?;
-        target::check(&next).map_err(|reason| bad(location, reason))?;
+        target::check(&next, self.opts.allow_plain_http).map_err(|reason| bad(location, reason))?;
         Ok(next)
     }
 

@@ -72,7 +72,7 @@ impl RangeReader {
     ) -> Result<Self, RemoteError> {
         let shown = target::display(url);
         let parsed =
-            target::parse(url, opts.max_url_len).map_err(|reason| RemoteError::InvalidUrl {
+            target::parse(url, opts.max_url_len, opts.allow_plain_http).map_err(|reason| RemoteError::InvalidUrl {
                 url: shown.clone(),
                 reason,
             })?;
