@@ -18,13 +18,14 @@ mod slug;
 mod snippet;
 pub mod themes;
 pub mod transcript;
+pub mod unverified;
 
 use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
-pub use dates::{format_published, parse_published};
+pub use dates::{format_published, in_stockholm, parse_published};
 pub use model::{
     Audio, AudioSource, Credit, Episode, EpisodeData, EpisodeType, Role, SWEDISH_ROLES,
 };
@@ -37,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_transcripts.sql"),
     include_str!("migrations/0004_search_prefix_one_letter.sql"),
     include_str!("migrations/0005_feed_versions.sql"),
+    include_str!("migrations/0006_audio_unverified.sql"),
 ];
 
 /// How long a writer waits for another writer before giving up, so the CLI
