@@ -98,7 +98,8 @@ fn check_episode(config: &Config, ep: &Episode) -> Vec<String> {
         ("transcript", &d.transcript),
         ("chapters", &d.chapters),
     ] {
-        if let Some(f) = file {
+        // A URL (kept from an imported feed) is the other host's to serve.
+        if let Some(f) = file.as_ref().filter(|f| !f.contains("://")) {
             if !config.server.media_dir.join(f).is_file() {
                 out.push(format!(
                     "{label}: {what} {f}: missing from the media folder"

@@ -7,6 +7,7 @@
 //! that orchestration; SQL stays in `catalog`, format knowledge in `probe`.
 
 pub mod audio;
+pub mod from_feed;
 pub mod media;
 mod transcript;
 

@@ -1,0 +1,328 @@
+//! `import-feed`'s plan: a parsed feed (see `crate::import_feed`) matched
+//! against the catalogue, item by item, into episodes ready to save; then
+//! the audio measured (`audio`), and everything written in one transaction
+//! (`write`). The channel becomes a proposed config (`channel`).
+//!
+//! Every item ends with an [`Action`] and its problems (it cannot be
+//! imported) and notes (kept, but worth a look), so one run lists all of
+//! them; the caller decides whether any problem stops the import.
+
+mod audio;
+mod channel;
+mod known;
+mod themes;
+mod write;
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::catalog::file::default_slug;
+use crate::catalog::{Audio, AudioSource, Credit, EpisodeData, EpisodeType, Role, in_stockholm};
+use crate::import_feed::{Feed, Item};
+
+pub use audio::{AudioMode, Measurer, partial_path};
+pub use channel::{Proposal, propose};
+pub use known::Known;
+pub use themes::ThemeMap;
+pub use write::write;
+
+/// What the import does with an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// A new episode.
+    Add,
+    /// A stored episode (same guid) changes.
+    Update,
+    /// A stored episode already says the same.
+    Unchanged,
+    /// Not imported: it has problems.
+    Skip,
+}
+
+/// One item of the feed, planned.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The item as the feed has it.
+    pub item: Item,
+    /// Its guid (empty when it has none and no enclosure either).
+    pub guid: String,
+    /// What happens to it; settled by [`Plan::settle`].
+    pub action: Action,
+    /// The episode to save, audio filled in by [`Measurer`].
+    pub data: Option<EpisodeData>,
+    /// Where the duration came from: `probe` or `feed`.
+    pub duration_source: &'static str,
+    /// Whether the audio figures were measured.
+    pub verified: bool,
+    /// A media file this run created (removed again if the write fails).
+    pub created_file: Option<std::path::PathBuf>,
+    /// What stops it.
+    pub problems: Vec<String>,
+    /// What was odd but is kept.
+    pub notes: Vec<String>,
+}
+
+/// A person credited in the feed who is not in the catalogue yet.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NewPerson {
+    /// The name, as the feed spells it first.
+    pub name: String,
+    /// `podcast:person href`.
+    pub href: Option<String>,
+    /// `podcast:person img`.
+    pub img: Option<String>,
+}
+
+/// The whole import, planned.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Every item, in feed order.
+    pub items: Vec<Planned>,
+    /// People the catalogue does not know yet.
+    pub new_people: Vec<NewPerson>,
+    /// Old categories and keywords no `--theme-map` entry maps.
+    pub unmapped: BTreeSet<String>,
+}
+
+impl Plan {
+    /// Matches every item of `feed` against `known`.
+    pub fn new(feed: &Feed, known: &mut Known, themes: &ThemeMap) -> Plan {
+        let mut plan = Plan::default();
+        let mut numbers: HashMap<u32, usize> = HashMap::new();
+        let channel_explicit = feed.channel.explicit.unwrap_or(false);
+        for item in &feed.items {
+            let mut p = Planned {
+                guid: item.guid.clone().unwrap_or_default(),
+                item: item.clone(),
+                action: Action::Add,
+                data: None,
+                duration_source: "feed",
+                verified: false,
+                created_file: None,
+                problems: item.problems.clone(),
+                notes: item.notes.clone(),
+            };
+            if item.enclosure.as_ref().is_some_and(|e| e.url.starts_with("http:")) {
+                p.notes.push(
+                    "the enclosure is plain http; move the audio to https before publishing".into(),
+                );
+            }
+            let number = plan.number(&mut p, known, &mut numbers);
+            let themes = themes.themes_for(&item.keywords, &mut plan.unmapped);
+            let credits = plan.credits(&mut p, known);
+            p.data = episode(&p, known, number, credits, themes, channel_explicit);
+            plan.items.push(p);
+        }
+        plan
+    }
+
+    /// The item's number, unless another episode holds it: one in the
+    /// catalogue (a problem: the import would renumber someone else's
+    /// episode) or an earlier item of the feed (seasons restart numbering;
+    /// the catalogue numbers a show once, so the later item goes unnumbered).
+    fn number(&self, p: &mut Planned, known: &Known, seen: &mut HashMap<u32, usize>) -> Option<u32> {
+        let n = p.item.number?;
+        if let Some((guid, title)) = known.numbers.get(&n).filter(|(g, _)| *g != p.guid) {
+            p.problems.push(format!(
+                "episode number {n} is already taken by \"{title}\" (guid {guid})"
+            ));
+            return None;
+        }
+        if let Some(first) = seen.insert(n, p.item.position) {
+            seen.insert(n, first);
+            p.notes.push(format!(
+                "episode number {n} is also item {first}'s; imported without a number"
+            ));
+            return None;
+        }
+        Some(n)
+    }
+
+    /// Credits from `podcast:person` only: `itunes:author` is often the
+    /// network's name, never a person to credit.
+    fn credits(&mut self, p: &mut Planned, known: &mut Known) -> Vec<Credit> {
+        let mut out: Vec<Credit> = Vec::new();
+        for person in &p.item.people {
+            let role = Role::parse(&person.role).unwrap_or_else(|hint| {
+                let role = hint.unwrap_or("guest");
+                p.notes.push(format!(
+                    "{}: role `{}` is not in the Podcasting 2.0 taxonomy; credited as {role}",
+                    person.name, person.role
+                ));
+                Role::parse(role).unwrap_or_else(|_| Role::host())
+            });
+            let (name, new) = known.person(&person.name);
+            if new {
+                self.new_people.push(NewPerson {
+                    name: name.clone(),
+                    href: person.href.clone(),
+                    img: person.img.clone(),
+                });
+            }
+            if !out.iter().any(|c| c.name == name && c.role == role) {
+                out.push(Credit {
+                    name,
+                    slug: String::new(),
+                    role,
+                    affiliation: None,
+                });
+            }
+        }
+        out
+    }
+
+    /// Settles each item's action once its audio is known: problems skip
+    /// it, a stored episode with equal values is unchanged.
+    pub fn settle(&mut self, known: &Known) {
+        for p in &mut self.items {
+            p.action = match (&p.data, known.by_guid.get(&p.guid)) {
+                _ if !p.problems.is_empty() => Action::Skip,
+                (None, _) => Action::Skip,
+                (Some(_), None) => Action::Add,
+                (Some(data), Some(old)) => {
+                    let was_verified = !known.unverified.contains(&old.id);
+                    if same(data, &old.data) && was_verified == p.verified {
+                        Action::Unchanged
+                    } else {
+                        Action::Update
+                    }
+                }
+            };
+        }
+    }
+
+    /// Every problem, each naming its item.
+    pub fn problems(&self) -> Vec<String> {
+        self.items
+            .iter()
+            .flat_map(|p| p.problems.iter().map(move |e| format!("{}: {e}", label(&p.item))))
+            .collect()
+    }
+}
+
+/// `item 3 "Title" (guid …)`, how messages name an item.
+pub fn label(item: &Item) -> String {
+    let title = item.title.as_deref().unwrap_or("(no title)");
+    match &item.guid {
+        Some(g) => format!("item {} \"{title}\" (guid {g})", item.position),
+        None => format!("item {} \"{title}\"", item.position),
+    }
+}
+
+/// The episode for an item, audio still to be measured; `None` when it
+/// lacks what an episode must have.
+fn episode(
+    p: &Planned,
+    known: &mut Known,
+    number: Option<u32>,
+    credits: Vec<Credit>,
+    themes: Vec<String>,
+    channel_explicit: bool,
+) -> Option<EpisodeData> {
+    let item = &p.item;
+    let (title, published, enclosure) = (item.title.clone()?, item.published?, item.enclosure.as_ref()?);
+    if p.guid.is_empty() {
+        return None;
+    }
+    let existing = known.by_guid.get(&p.guid);
+    let slug = match existing {
+        Some(old) => old.data.slug.clone(),
+        None => known.free_slug(&default_slug(number, &title), &p.guid),
+    };
+    let episode_type = item
+        .episode_type
+        .as_deref()
+        .and_then(EpisodeType::parse)
+        .unwrap_or(EpisodeType::Full);
+    Some(EpisodeData {
+        number,
+        season: item.season,
+        episode_type,
+        title,
+        slug,
+        summary: item.summary.clone(),
+        description: item.notes_html.as_deref().map(notes_markdown).unwrap_or_default(),
+        published_at: in_stockholm(published),
+        date_approximate: false,
+        explicit: item.explicit.unwrap_or(channel_explicit),
+        audio: Audio {
+            source: AudioSource::Url(enclosure.url.clone()),
+            bytes: enclosure.length.unwrap_or(0),
+            mime: enclosure.mime.clone().unwrap_or_default(),
+            duration_ms: item.duration_ms.unwrap_or(0),
+            sha256: None,
+        },
+        image: item.image.clone(),
+        transcript: best_transcript(p),
+        chapters: item.chapters_url.clone(),
+        credits,
+        themes,
+    })
+}
+
+/// The catalogue keeps one transcript per episode: timed captions first
+/// (WebVTT, then SRT), as apps prefer them; the others are listed in notes.
+fn best_transcript(p: &Planned) -> Option<String> {
+    let rank = |mime: &str| match mime {
+        "text/vtt" => 0,
+        "application/x-subrip" | "application/srt" => 1,
+        "application/json" => 2,
+        "text/html" => 3,
+        _ => 4,
+    };
+    p.item
+        .transcripts
+        .iter()
+        .min_by_key(|t| rank(&t.mime))
+        .map(|t| t.url.clone())
+}
+
+/// Show notes are Markdown in the catalogue; sanitised HTML goes in as one
+/// raw HTML block (CommonMark section 4.6, kind 6: it starts with a block
+/// tag and runs to the first blank line, so blank lines are dropped), which
+/// Markdown passes through unchanged.
+pub fn notes_markdown(html: &str) -> String {
+    let lines: Vec<&str> = html.lines().filter(|l| !l.trim().is_empty()).collect();
+    let body = lines.join("\n");
+    const BLOCKS: [&str; 12] = [
+        "<p>", "<p ", "<div", "<ul", "<ol", "<h1", "<h2", "<h3", "<h4", "<blockquote", "<table", "<figure",
+    ];
+    if BLOCKS.iter().any(|b| body.starts_with(b)) {
+        body
+    } else {
+        format!("<div>{body}</div>")
+    }
+}
+
+/// Whether `new` says what `old` (as stored) says; credits compare by name
+/// and role (the stored slugs are the catalogue's).
+fn same(new: &EpisodeData, old: &EpisodeData) -> bool {
+    let mut new = new.clone();
+    for c in &mut new.credits {
+        c.slug = old
+            .credits
+            .iter()
+            .find(|o| o.name == c.name)
+            .map_or_else(|| crate::catalog::slugify(&c.name), |o| o.slug.clone());
+    }
+    new == *old
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_pass_through_markdown_unchanged() {
+        for html in [
+            "<p>a *b* _c_</p>\n\n<ul><li>x</li></ul>",
+            "Plain &amp; simple\n\n    indented",
+            "<h2>T</h2><p>1. not a list</p>",
+        ] {
+            let md = notes_markdown(html);
+            let rendered = crate::feed::show_notes(&md);
+            let want: String = html.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n");
+            assert!(rendered.contains(&want), "{html:?} -> {rendered:?}");
+        }
+    }
+}
