@@ -27,13 +27,17 @@ pub fn run(_args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         .flat_map(|ep| check_episode(&config, ep))
         .collect();
     // Figures from an old feed, never measured (`import-feed --no-probe`).
-    problems.extend(all.iter().filter(|ep| unverified.contains(&ep.id)).map(|ep| {
-        format!(
-            "{}: audio length and duration are the imported feed's, unverified; \
+    problems.extend(
+        all.iter()
+            .filter(|ep| unverified.contains(&ep.id))
+            .map(|ep| {
+                format!(
+                    "{}: audio length and duration are the imported feed's, unverified; \
              run `podcatalog import-feed` again without --no-probe to measure them",
-            label(ep)
-        )
-    }));
+                    label(ep)
+                )
+            }),
+    );
     for p in &problems {
         println!("{p}");
     }

@@ -135,8 +135,14 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
 /// The feed's bytes and the URL relative links resolve against.
 fn read_source(source: &str, remote: &Remote) -> anyhow::Result<(Vec<u8>, Option<url::Url>)> {
     if crate::remote::is_url(source) {
-        if source.trim_start().to_ascii_lowercase().starts_with("http:") {
-            eprintln!("warning: {source}: plain http; the feed and its audio can be altered on the way");
+        if source
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("http:")
+        {
+            eprintln!(
+                "warning: {source}: plain http; the feed and its audio can be altered on the way"
+            );
         }
         let doc = remote.fetch_document(source, MAX_FEED_BYTES)?;
         return Ok((doc.bytes, Some(doc.url)));
@@ -162,9 +168,16 @@ fn new_project_config(proposal: &from_feed::Proposal, path: &Path) -> anyhow::Re
         );
     }
     let mut config = Config::parse(&proposal.text, &path.display().to_string())?;
-    let base = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let base = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let server = &mut config.server;
-    for p in [&mut server.database, &mut server.media_dir, &mut server.episodes_dir] {
+    for p in [
+        &mut server.database,
+        &mut server.media_dir,
+        &mut server.episodes_dir,
+    ] {
         if p.is_relative() {
             *p = base.join(&*p);
         }
@@ -205,13 +218,17 @@ fn write(
     let config_out = if existing {
         let out = args.config_out.clone();
         if same_file(&out, &ctx.config_path) {
-            bail!("--config-out {}: that is the config in use; the proposal never overwrites it", out.display());
+            bail!(
+                "--config-out {}: that is the config in use; the proposal never overwrites it",
+                out.display()
+            );
         }
         out
     } else {
         // A new project: the proposal is its config (nothing is overwritten).
         for dir in [&config.server.media_dir, &config.server.episodes_dir] {
-            std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("{}: cannot create", dir.display()))?;
         }
         ctx.config_path.clone()
     };
@@ -255,7 +272,11 @@ impl Report<'_> {
                 println!("{}", item_json(p));
             } else {
                 let action = serde_json::to_value(p.action).unwrap_or_default();
-                println!("{:<9} {}", action.as_str().unwrap_or(""), from_feed::label(&p.item));
+                println!(
+                    "{:<9} {}",
+                    action.as_str().unwrap_or(""),
+                    from_feed::label(&p.item)
+                );
                 for e in &p.problems {
                     println!("          problem: {e}");
                 }
@@ -268,7 +289,12 @@ impl Report<'_> {
 
     fn summary(&self, written: Option<&crate::ingest::Summary>, proposal: &from_feed::Proposal) {
         let count = |a: Action| self.plan.items.iter().filter(|p| p.action == a).count();
-        let new_people: Vec<&str> = self.plan.new_people.iter().map(|p| p.name.as_str()).collect();
+        let new_people: Vec<&str> = self
+            .plan
+            .new_people
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
         let out = self.config_out.display().to_string();
         if self.args.json {
             let summary = json!({"summary": {
@@ -295,14 +321,21 @@ impl Report<'_> {
             count(Action::Update),
             count(Action::Unchanged),
             count(Action::Skip),
-            if written.is_some() { "; written" } else { "; nothing written" },
+            if written.is_some() {
+                "; written"
+            } else {
+                "; nothing written"
+            },
         );
         if !new_people.is_empty() {
             println!("new people: {}", new_people.join(", "));
         }
         if !self.plan.unmapped.is_empty() {
             let list: Vec<&str> = self.plan.unmapped.iter().map(String::as_str).collect();
-            println!("categories and keywords no --theme-map entry maps: {}", list.join(", "));
+            println!(
+                "categories and keywords no --theme-map entry maps: {}",
+                list.join(", ")
+            );
         }
         if proposal.diff.is_empty() {
             println!("the channel agrees with the config");
@@ -325,7 +358,7 @@ fn item_json(p: &Planned) -> serde_json::Value {
     json!({
         "guid": p.guid,
         "title": item.title,
-        "number": data.and_then(|d| d.number).or(item.number),
+        "number": data.map_or(item.number, |d| d.number),
         "season": item.season,
         "type": item.episode_type.as_deref().unwrap_or("full"),
         "published": item.published.map(|d| d.to_rfc3339()),
@@ -334,7 +367,7 @@ fn item_json(p: &Planned) -> serde_json::Value {
         "mime": audio.map(|a| a.mime.as_str()).filter(|m| !m.is_empty()).or(item.enclosure.as_ref().and_then(|e| e.mime.as_deref())),
         "duration_ms": audio.map(|a| a.duration_ms).or(item.duration_ms),
         "duration_source": p.duration_source,
-        "people": item.people.iter().map(|x| json!({"name": x.name, "role": x.role, "group": x.group})).collect::<Vec<_>>(),
+        "people": p.people.iter().map(|(name, role, group)| json!({"name": name, "role": role, "group": group})).collect::<Vec<_>>(),
         "transcripts": item.transcripts,
         "chapters_url": item.chapters_url,
         "image_url": item.image,

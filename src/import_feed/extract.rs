@@ -15,8 +15,14 @@ pub(super) fn feed(root: &Node, base: Option<&Url>) -> Result<Feed, FeedError> {
     let not = |what: String| Err(FeedError::NotAFeed(what));
     match root.name.to_ascii_lowercase().as_str() {
         "rss" => {}
-        "feed" => return not("it is an Atom feed; only RSS 2.0 podcast feeds can be imported".into()),
-        "rdf" => return not("it is an RSS 1.0 (RDF) feed; only RSS 2.0 podcast feeds can be imported".into()),
+        "feed" => {
+            return not("it is an Atom feed; only RSS 2.0 podcast feeds can be imported".into());
+        }
+        "rdf" => {
+            return not(
+                "it is an RSS 1.0 (RDF) feed; only RSS 2.0 podcast feeds can be imported".into(),
+            );
+        }
         "html" => return not("it is a web page (HTML)".into()),
         other => return not(format!("the document is <{other}>, not <rss>")),
     }
@@ -56,7 +62,11 @@ fn resolve(base: Option<&Url>, raw: &str) -> Result<String, String> {
         Ok(u) => u,
         Err(url::ParseError::RelativeUrlWithoutBase) => match base {
             Some(b) => b.join(raw).map_err(|e| format!("`{raw}`: {e}"))?,
-            None => return Err(format!("`{raw}` is relative and the feed's own address is unknown")),
+            None => {
+                return Err(format!(
+                    "`{raw}` is relative and the feed's own address is unknown"
+                ));
+            }
         },
         Err(e) => return Err(format!("`{raw}` is not a URL: {e}")),
     };
@@ -78,7 +88,9 @@ fn shorten(s: &str) -> String {
 
 fn image(node: &Node, base: Option<&Url>) -> Option<String> {
     let img = node.child(Ns::Itunes, "image")?;
-    let raw = img.attr("href").or_else(|| Some(img.text.trim().to_string()))?;
+    let raw = img
+        .attr("href")
+        .or_else(|| Some(img.text.trim().to_string()))?;
     resolve(base, &raw).ok()
 }
 
@@ -88,10 +100,12 @@ fn channel(ch: &Node, base: Option<&Url>) -> Channel {
         .children_named(Ns::Itunes, "category")
         .filter_map(|c| {
             let name = c.attr("text")?;
-            Some(match c.child(Ns::Itunes, "category").and_then(|s| s.attr("text")) {
-                Some(sub) => format!("{name} > {sub}"),
-                None => name,
-            })
+            Some(
+                match c.child(Ns::Itunes, "category").and_then(|s| s.attr("text")) {
+                    Some(sub) => format!("{name} > {sub}"),
+                    None => name,
+                },
+            )
         })
         .collect();
     let image = image(ch, base).or_else(|| {
@@ -112,15 +126,26 @@ fn channel(ch: &Node, base: Option<&Url>) -> Channel {
             owner.and_then(|o| o.text_of(Ns::Itunes, "email")),
         ),
         categories,
-        explicit: ch.text_of(Ns::Itunes, "explicit").and_then(|e| parse_bool(&e)),
-        kind: ch.text_of(Ns::Itunes, "type").map(|t| t.to_ascii_lowercase()),
+        explicit: ch
+            .text_of(Ns::Itunes, "explicit")
+            .and_then(|e| parse_bool(&e)),
+        kind: ch
+            .text_of(Ns::Itunes, "type")
+            .map(|t| t.to_ascii_lowercase()),
         image,
         copyright: ch.text_of(Ns::Rss, "copyright"),
         podcast_guid: ch.text_of(Ns::Podcast, "guid"),
-        locked: ch.text_of(Ns::Podcast, "locked").and_then(|l| parse_bool(&l)),
+        locked: ch
+            .text_of(Ns::Podcast, "locked")
+            .and_then(|l| parse_bool(&l)),
         funding: ch
             .children_named(Ns::Podcast, "funding")
-            .filter_map(|f| Some((resolve(base, &f.attr("url")?).ok()?, f.text.trim().to_string())))
+            .filter_map(|f| {
+                Some((
+                    resolve(base, &f.attr("url")?).ok()?,
+                    f.text.trim().to_string(),
+                ))
+            })
             .collect(),
         link: ch.text_of(Ns::Rss, "link"),
         new_feed_url: ch.text_of(Ns::Itunes, "new-feed-url"),
@@ -156,14 +181,18 @@ fn item(node: &Node, position: usize, base: Option<&Url>) -> Item {
         number: None,
         season: None,
         episode_type: None,
-        explicit: node.text_of(Ns::Itunes, "explicit").and_then(|e| parse_bool(&e)),
+        explicit: node
+            .text_of(Ns::Itunes, "explicit")
+            .and_then(|e| parse_bool(&e)),
         image: image(node, base),
         enclosure: None,
         duration_ms: None,
         people: people(node),
         transcripts: Vec::new(),
         chapters_url: None,
-        link: node.text_of(Ns::Rss, "link").and_then(|l| resolve(base, &l).ok()),
+        link: node
+            .text_of(Ns::Rss, "link")
+            .and_then(|l| resolve(base, &l).ok()),
         keywords: keywords(node),
         problems: Vec::new(),
         notes: Vec::new(),
@@ -195,7 +224,9 @@ fn read_notes(node: &Node, base: Option<&Url>, it: &mut Item) {
         .text_of(Ns::Content, "encoded")
         .or_else(|| node.text_of(Ns::Rss, "description"))
         .or_else(|| summary.clone());
-    it.notes_html = html.map(|h| sanitise(&h, base)).filter(|h| !h.trim().is_empty());
+    it.notes_html = html
+        .map(|h| sanitise(&h, base))
+        .filter(|h| !h.trim().is_empty());
     // The catalogue's summary is one sentence: the subtitle, or a summary
     // short enough to be one (long ones are show notes in another tag).
     it.summary = node
@@ -226,20 +257,25 @@ fn read_numbers(node: &Node, it: &mut Item) {
         if matches!(kind.as_str(), "full" | "trailer" | "bonus") {
             it.episode_type = Some(kind);
         } else {
-            it.notes.push(format!("episodeType `{kind}` is not full, trailer or bonus; taken as full"));
+            it.notes.push(format!(
+                "episodeType `{kind}` is not full, trailer or bonus; taken as full"
+            ));
         }
     }
     if let Some(raw) = node.text_of(Ns::Itunes, "duration") {
         it.duration_ms = parse_duration(&raw);
         if it.duration_ms.is_none() {
-            it.notes.push(format!("itunes:duration `{raw}` is not a duration; left out"));
+            it.notes.push(format!(
+                "itunes:duration `{raw}` is not a duration; left out"
+            ));
         }
     }
 }
 
 fn read_enclosure(node: &Node, base: Option<&Url>, it: &mut Item) {
     let Some(enc) = node.child(Ns::Rss, "enclosure") else {
-        it.problems.push("no enclosure (the item has no audio)".into());
+        it.problems
+            .push("no enclosure (the item has no audio)".into());
         return;
     };
     let Some(raw) = enc.attr("url") else {
@@ -254,7 +290,10 @@ fn read_enclosure(node: &Node, base: Option<&Url>, it: &mut Item) {
         Ok(url) => {
             it.enclosure = Some(Enclosure {
                 url,
-                length: enc.attr("length").and_then(|l| l.parse().ok()).filter(|l| *l > 0),
+                length: enc
+                    .attr("length")
+                    .and_then(|l| l.parse().ok())
+                    .filter(|l| *l > 0),
                 mime: enc.attr("type"),
             })
         }
@@ -275,7 +314,10 @@ fn read_links(node: &Node, base: Option<&Url>, it: &mut Item) {
             Err(e) => it.notes.push(format!("transcript left out: {e}")),
         }
     }
-    if let Some(raw) = node.child(Ns::Podcast, "chapters").and_then(|c| c.attr("url")) {
+    if let Some(raw) = node
+        .child(Ns::Podcast, "chapters")
+        .and_then(|c| c.attr("url"))
+    {
         match resolve(base, &raw) {
             Ok(url) => it.chapters_url = Some(url),
             Err(e) => it.notes.push(format!("chapters left out: {e}")),
@@ -289,8 +331,12 @@ fn people(node: &Node) -> Vec<Person> {
             let name = plain(&p.text);
             (!name.is_empty()).then(|| Person {
                 name,
-                role: p.attr("role").map_or_else(|| "host".into(), |r| r.to_lowercase()),
-                group: p.attr("group").map_or_else(|| "cast".into(), |g| g.to_lowercase()),
+                role: p
+                    .attr("role")
+                    .map_or_else(|| "host".into(), |r| r.to_lowercase()),
+                group: p
+                    .attr("group")
+                    .map_or_else(|| "cast".into(), |g| g.to_lowercase()),
                 img: p.attr("img"),
                 href: p.attr("href"),
             })
@@ -314,7 +360,9 @@ fn flag_duplicate_guids(items: &mut [Item]) {
     for (i, j) in dups {
         let (pi, pj) = (items[i].position, items[j].position);
         let guid = items[i].guid.clone().unwrap_or_default();
-        items[i].problems.push(format!("guid `{guid}` is also used by item {pj}"));
+        items[i]
+            .problems
+            .push(format!("guid `{guid}` is also used by item {pj}"));
         let msg = format!("guid `{guid}` is also used by item {pi}");
         if !items[j].problems.contains(&msg) {
             items[j].problems.push(msg);

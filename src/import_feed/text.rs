@@ -61,7 +61,9 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
     let decl = head.trim_start().strip_prefix("<?xml")?;
     let decl = &decl[..decl.find("?>")?];
     let at = decl.find("encoding")?;
-    let rest = decl[at + "encoding".len()..].trim_start().strip_prefix('=')?;
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?;
     let rest = rest.trim_start();
     let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let value = &rest[1..];
@@ -76,13 +78,17 @@ pub(super) fn sniff(text: &str) -> Result<(), FeedError> {
     }
     if start.starts_with('{') || start.starts_with('[') {
         return Err(FeedError::NotAFeed(
-            "it is JSON, not an RSS feed (a JSON Feed or an API answer?)".into(),
+            "it is JSON (a JSON Feed or an API answer?)".into(),
         ));
     }
-    let lower: String = start.chars().take(64).collect::<String>().to_ascii_lowercase();
+    let lower: String = start
+        .chars()
+        .take(64)
+        .collect::<String>()
+        .to_ascii_lowercase();
     if lower.starts_with("<!doctype html") || lower.starts_with("<html") {
         return Err(FeedError::NotAFeed(
-            "it is a web page (HTML), not an RSS feed: the address probably points at the show's page; look for its RSS link"
+            "it is a web page (HTML): the address probably points at the show's page; look for its RSS link"
                 .into(),
         ));
     }
@@ -104,7 +110,8 @@ mod tests {
         assert_eq!(decode(&utf8).expect("utf8").text, "<rss>å</rss>");
         utf8.drain(..3);
         assert_eq!(decode(&utf8).expect("utf8").text, "<rss>å</rss>");
-        let latin = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss>\xE5\xE4\xF6 \x93q\x94</rss>";
+        let latin =
+            b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss>\xE5\xE4\xF6 \x93q\x94</rss>";
         let text = decode(latin).expect("latin-1").text;
         assert!(text.ends_with("<rss>åäö “q”</rss>"), "{text}");
         let utf16: Vec<u8> = [0xFF, 0xFE]

@@ -284,7 +284,11 @@ fn entity(name: &str) -> Option<&'static str> {
 
 fn syntax(text: &str, at: u64, what: &str) -> FeedError {
     let at = (at as usize).min(text.len());
-    let line = text.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let line = text.as_bytes()[..at]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1;
     FeedError::Syntax(format!("line {line}: {what}"))
 }
 

@@ -13,21 +13,30 @@ pub fn parse_date(raw: &str) -> Result<DateTime<FixedOffset>, String> {
     if let Ok(dt) = DateTime::parse_from_rfc2822(t) {
         return Ok(dt);
     }
-    iso(t)
-        .or_else(|| loose_rfc2822(t))
-        .ok_or_else(|| format!("`{t}` is not a date (RFC 2822 such as `Mon, 07 Nov 2022 06:00:00 +0100`)"))
+    iso(t).or_else(|| loose_rfc2822(t)).ok_or_else(|| {
+        format!("`{t}` is not a date (RFC 2822 such as `Mon, 07 Nov 2022 06:00:00 +0100`)")
+    })
 }
 
 fn iso(t: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Some(dt);
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%z",
+    ] {
         if let Ok(dt) = DateTime::parse_from_str(t, fmt) {
             return Some(dt);
         }
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(t, fmt) {
             return Some(utc(n));
         }
@@ -46,7 +55,10 @@ fn utc(n: NaiveDateTime) -> DateTime<FixedOffset> {
 fn loose_rfc2822(t: &str) -> Option<DateTime<FixedOffset>> {
     let cleaned = t.replace(',', " ");
     let mut words: Vec<&str> = cleaned.split_whitespace().collect();
-    if words.first().is_some_and(|w| w.chars().all(char::is_alphabetic)) {
+    if words
+        .first()
+        .is_some_and(|w| w.chars().all(char::is_alphabetic))
+    {
         words.remove(0); // the weekday, right or wrong
     }
     let [day, month, year, time, rest @ ..] = words.as_slice() else {
@@ -84,7 +96,10 @@ fn month_number(word: &str) -> Option<u32> {
         "okt" => "oct",
         p => p,
     };
-    MONTHS.iter().position(|m| *m == prefix).map(|i| i as u32 + 1)
+    MONTHS
+        .iter()
+        .position(|m| *m == prefix)
+        .map(|i| i as u32 + 1)
 }
 
 /// Seconds east of UTC for `+0100`, `-05:00`, `GMT`, `UT`, `Z`, US zones.
@@ -132,7 +147,9 @@ pub fn parse_duration(raw: &str) -> Option<u64> {
     let (last, whole) = parts.split_last()?;
     let mut secs: u64 = 0;
     for p in whole {
-        secs = secs.checked_mul(60)?.checked_add(p.trim().parse::<u64>().ok()?)?;
+        secs = secs
+            .checked_mul(60)?
+            .checked_add(p.trim().parse::<u64>().ok()?)?;
     }
     let last: f64 = last.trim().parse().ok()?;
     if !last.is_finite() || last < 0.0 {
@@ -157,31 +174,47 @@ mod tests {
     use super::*;
 
     fn at(raw: &str) -> String {
-        parse_date(raw).map(|d| d.to_rfc3339()).unwrap_or_else(|e| e)
+        parse_date(raw)
+            .map(|d| d.to_rfc3339())
+            .unwrap_or_else(|e| e)
     }
 
     #[test]
     fn dates_in_the_forms_feeds_use() {
         let cases = [
-            ("Mon, 07 Nov 2022 06:00:00 +0100", "2022-11-07T06:00:00+01:00"),
+            (
+                "Mon, 07 Nov 2022 06:00:00 +0100",
+                "2022-11-07T06:00:00+01:00",
+            ),
             ("07 Nov 2022 06:00:00 +0100", "2022-11-07T06:00:00+01:00"),
             ("Mon, 7 Nov 22 06:00:00 GMT", "2022-11-07T06:00:00+00:00"),
             ("Tue, 07 Nov 2022 06:00:00 GMT", "2022-11-07T06:00:00+00:00"),
             ("Mon, 07 Nov 2022 06:00:00 UT", "2022-11-07T06:00:00+00:00"),
             ("Mon, 07 Nov 2022 06:00:00 EST", "2022-11-07T06:00:00-05:00"),
             ("Mon, 07 Nov 2022 06:00:00 PDT", "2022-11-07T06:00:00-07:00"),
-            ("Monday, 07 November 2022 06:00 +01:00", "2022-11-07T06:00:00+01:00"),
+            (
+                "Monday, 07 November 2022 06:00 +01:00",
+                "2022-11-07T06:00:00+01:00",
+            ),
             ("Mon, 07 Nov 2022 06:00:00", "2022-11-07T06:00:00+00:00"),
             ("2022-11-07T06:00:00+01:00", "2022-11-07T06:00:00+01:00"),
             ("2022-11-07T06:00:00Z", "2022-11-07T06:00:00+00:00"),
             ("2022-11-07 06:00:00", "2022-11-07T06:00:00+00:00"),
             ("2022-11-07", "2022-11-07T00:00:00+00:00"),
-            ("  Mon, 07 Nov 99 06:00:00 +0000 ", "1999-11-07T06:00:00+00:00"),
+            (
+                "  Mon, 07 Nov 99 06:00:00 +0000 ",
+                "1999-11-07T06:00:00+00:00",
+            ),
         ];
         for (raw, want) in cases {
             assert_eq!(at(raw), want, "{raw}");
         }
-        for bad in ["", "yesterday", "32 Nov 2022 06:00:00 GMT", "Mon, 07 Nov 2022 25:00 GMT"] {
+        for bad in [
+            "",
+            "yesterday",
+            "32 Nov 2022 06:00:00 GMT",
+            "Mon, 07 Nov 2022 25:00 GMT",
+        ] {
             assert!(parse_date(bad).is_err(), "{bad}");
         }
     }

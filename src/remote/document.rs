@@ -56,7 +56,8 @@ impl Remote {
         let raw = read_capped(&http, resp, limit).ok_or_else(|| too_large(""))??;
         let bytes = if gzip {
             let inflater = flate2::read::GzDecoder::new(raw.as_slice());
-            read_capped(&http, inflater, limit).ok_or_else(|| too_large(", once decompressed"))??
+            read_capped(&http, inflater, limit)
+                .ok_or_else(|| too_large(", once decompressed"))??
         } else {
             raw
         };
@@ -69,11 +70,7 @@ impl Remote {
 }
 
 /// Reads at most `limit` bytes; `None` when there is more.
-fn read_capped(
-    http: &Http,
-    body: impl Read,
-    limit: u64,
-) -> Option<Result<Vec<u8>, RemoteError>> {
+fn read_capped(http: &Http, body: impl Read, limit: u64) -> Option<Result<Vec<u8>, RemoteError>> {
     let mut out = Vec::new();
     let mut taken = body.take(limit + 1);
     let mut buf = vec![0u8; 64 * 1024];

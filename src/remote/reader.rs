@@ -72,9 +72,11 @@ impl RangeReader {
     ) -> Result<Self, RemoteError> {
         let shown = target::display(url);
         let parsed =
-            target::parse(url, opts.max_url_len, opts.allow_plain_http).map_err(|reason| RemoteError::InvalidUrl {
-                url: shown.clone(),
-                reason,
+            target::parse(url, opts.max_url_len, opts.allow_plain_http).map_err(|reason| {
+                RemoteError::InvalidUrl {
+                    url: shown.clone(),
+                    reason,
+                }
             })?;
         let http = Http::new(client, shown, opts);
         let resource = http::discover(&http, &parsed)?;

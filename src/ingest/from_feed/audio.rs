@@ -81,7 +81,10 @@ impl Measurer<'_> {
                         if self.mode != AudioMode::Download {
                             bar.inc(1);
                         }
-                        results.lock().unwrap_or_else(|e| e.into_inner()).push((i, out));
+                        results
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((i, out));
                     }
                 });
             }
@@ -96,7 +99,12 @@ impl Measurer<'_> {
         }
     }
 
-    fn one(&self, p: &Planned, known: &Known, bar: &indicatif::ProgressBar) -> Result<Outcome, String> {
+    fn one(
+        &self,
+        p: &Planned,
+        known: &Known,
+        bar: &indicatif::ProgressBar,
+    ) -> Result<Outcome, String> {
         let (Some(enc), Some(data)) = (&p.item.enclosure, &p.data) else {
             return Err("no enclosure".into());
         };
@@ -106,7 +114,10 @@ impl Measurer<'_> {
         match self.mode {
             AudioMode::Trust => trust(p, enc),
             AudioMode::Probe => {
-                let info = self.remote.probe(&enc.url).map_err(|e| format!("enclosure: {e}"))?;
+                let info = self
+                    .remote
+                    .probe(&enc.url)
+                    .map_err(|e| format!("enclosure: {e}"))?;
                 Ok(Outcome {
                     audio: Audio {
                         source: AudioSource::Url(enc.url.clone()),
@@ -145,7 +156,12 @@ impl Measurer<'_> {
         })
     }
 
-    fn download(&self, enc: &Enclosure, stem: &str, bar: &indicatif::ProgressBar) -> Result<Outcome, String> {
+    fn download(
+        &self,
+        enc: &Enclosure,
+        stem: &str,
+        bar: &indicatif::ProgressBar,
+    ) -> Result<Outcome, String> {
         let partial = partial_path(self.media_dir, &enc.url);
         let shown = partial.display().to_string();
         let mut file = std::fs::OpenOptions::new()
@@ -168,7 +184,8 @@ impl Measurer<'_> {
             }
         };
         let ext = media::extension_for(&info.mime, &info.codec);
-        let stored = media::adopt(&partial, self.media_dir, stem, ext).map_err(|e| e.to_string())?;
+        let stored =
+            media::adopt(&partial, self.media_dir, stem, ext).map_err(|e| e.to_string())?;
         Ok(Outcome {
             audio: Audio {
                 source: AudioSource::File(stored.name),
@@ -254,10 +271,12 @@ fn apply(p: &mut Planned, out: Outcome) {
             }
         }
     } else if p.item.duration_ms.is_none() {
-        p.notes.push("the feed states no duration; recorded as 0 until measured".into());
+        p.notes
+            .push("the feed states no duration; recorded as 0 until measured".into());
     }
     if out.audio.duration_ms == 0 && out.verified {
-        p.notes.push("the audio's duration could not be measured".into());
+        p.notes
+            .push("the audio's duration could not be measured".into());
     }
     data.audio = out.audio;
     p.verified = out.verified;

@@ -29,11 +29,18 @@ const PREVIEW_BASE_URL: &str = "http://127.0.0.1:8080/";
 /// from the old feed's URL, for feeds that do not state one: the show keeps
 /// its identity either way.
 pub fn propose(current: Option<&str>, ch: &Channel, derived_guid: Option<String>) -> Proposal {
-    let mut root: Table = current.and_then(|t| toml::from_str(t).ok()).unwrap_or_default();
+    let mut root: Table = current
+        .and_then(|t| toml::from_str(t).ok())
+        .unwrap_or_default();
     let mut notes = Vec::new();
-    let old = root.get("channel").and_then(Value::as_table).cloned().unwrap_or_default();
+    let old = root
+        .get("channel")
+        .and_then(Value::as_table)
+        .cloned()
+        .unwrap_or_default();
     let mut new = old.clone();
-    new.entry("base_url").or_insert_with(|| PREVIEW_BASE_URL.into());
+    new.entry("base_url")
+        .or_insert_with(|| PREVIEW_BASE_URL.into());
     let mut set = |key: &str, value: Option<Value>| {
         if let Some(v) = value {
             new.insert(key.into(), v);
@@ -48,7 +55,13 @@ pub fn propose(current: Option<&str>, ch: &Channel, derived_guid: Option<String>
     set("copyright", s(&ch.copyright));
     set("explicit", ch.explicit.map(Value::Boolean));
     set("locked", ch.locked.map(Value::Boolean));
-    set("type", ch.kind.clone().filter(|k| k == "episodic" || k == "serial").map(Value::String));
+    set(
+        "type",
+        ch.kind
+            .clone()
+            .filter(|k| k == "episodic" || k == "serial")
+            .map(Value::String),
+    );
     let guid = ch.podcast_guid.clone().or(derived_guid);
     match guid.as_deref().map(uuid::Uuid::try_parse) {
         Some(Ok(g)) => set("podcast_guid", Some(Value::String(g.to_string()))),
@@ -65,14 +78,23 @@ pub fn propose(current: Option<&str>, ch: &Channel, derived_guid: Option<String>
             let mut parts = c.splitn(2, '>').map(str::trim);
             let ok = is_apple_category(parts.next().unwrap_or(""), parts.next());
             if !ok {
-                notes.push(format!("itunes:category `{c}` is not one of Apple's; left out"));
+                notes.push(format!(
+                    "itunes:category `{c}` is not one of Apple's; left out"
+                ));
             }
             ok
         })
         .map(|c| Value::String(c.clone()))
         .collect();
-    set("categories", (!categories.is_empty()).then_some(Value::Array(categories)));
-    let mut owner = old.get("owner").and_then(Value::as_table).cloned().unwrap_or_default();
+    set(
+        "categories",
+        (!categories.is_empty()).then_some(Value::Array(categories)),
+    );
+    let mut owner = old
+        .get("owner")
+        .and_then(Value::as_table)
+        .cloned()
+        .unwrap_or_default();
     if let Some(name) = &ch.owner.0 {
         owner.insert("name".into(), name.clone().into());
     }
@@ -81,10 +103,14 @@ pub fn propose(current: Option<&str>, ch: &Channel, derived_guid: Option<String>
     }
     new.insert("owner".into(), Value::Table(owner));
     for (url, text) in &ch.funding {
-        notes.push(format!("podcast:funding {url} ({text}): podcatalog has no setting for it; not kept"));
+        notes.push(format!(
+            "podcast:funding {url} ({text}): podcatalog has no setting for it; not kept"
+        ));
     }
     if let Some(url) = &ch.new_feed_url {
-        notes.push(format!("the old feed already says it moved to {url} (itunes:new-feed-url)"));
+        notes.push(format!(
+            "the old feed already says it moved to {url} (itunes:new-feed-url)"
+        ));
     }
     let diff = diff("channel", &old, &new);
     root.insert("channel".into(), Value::Table(new));
@@ -93,7 +119,9 @@ pub fn propose(current: Option<&str>, ch: &Channel, derived_guid: Option<String>
          # Review it, set `base_url` to the show's public address, then use it as feed-config.toml.\n{}",
         toml::to_string_pretty(&root).unwrap_or_default()
     );
-    let invalid = Config::parse(&text, "proposed config").err().map(|e| e.to_string());
+    let invalid = Config::parse(&text, "proposed config")
+        .err()
+        .map(|e| e.to_string());
     Proposal {
         text,
         diff,
@@ -123,8 +151,9 @@ mod tests {
 
     #[test]
     fn the_feed_channel_replaces_stated_keys_and_lists_the_changes() {
-        let current = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/feed-config.toml"))
-            .expect("shipped config");
+        let current =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/feed-config.toml"))
+                .expect("shipped config");
         let ch = Channel {
             title: Some("Ny titel".into()),
             categories: vec!["Government".into(), "Nonsense".into()],
@@ -134,11 +163,24 @@ mod tests {
         };
         let p = propose(Some(&current), &ch, None);
         assert!(p.invalid.is_none(), "{:?}", p.invalid);
-        assert!(p.diff.iter().any(|d| d.starts_with("channel.title: \"Demokratiresan\" -> \"Ny titel\"")), "{:?}", p.diff);
-        assert!(p.diff.iter().any(|d| d.starts_with("channel.owner.email")), "{:?}", p.diff);
+        assert!(
+            p.diff
+                .iter()
+                .any(|d| d.starts_with("channel.title: \"Demokratiresan\" -> \"Ny titel\"")),
+            "{:?}",
+            p.diff
+        );
+        assert!(
+            p.diff.iter().any(|d| d.starts_with("channel.owner.email")),
+            "{:?}",
+            p.diff
+        );
         assert!(p.notes.iter().any(|n| n.contains("Nonsense")));
         let config = Config::parse(&p.text, "x").expect("valid");
-        assert_eq!(config.themes.len(), Config::parse(&current, "y").expect("valid").themes.len());
+        assert_eq!(
+            config.themes.len(),
+            Config::parse(&current, "y").expect("valid").themes.len()
+        );
         assert_eq!(config.channel.categories.len(), 1);
     }
 }

@@ -99,7 +99,10 @@ mod tests {
         let mut k = Known::default();
         k.people.insert(person_key("Åsa Lind"), "Åsa Lind".into());
         assert_eq!(k.person("asa  LIND"), ("Åsa Lind".to_string(), false));
-        assert_eq!(k.person(" Nils  Munthe "), ("Nils Munthe".to_string(), true));
+        assert_eq!(
+            k.person(" Nils  Munthe "),
+            ("Nils Munthe".to_string(), true)
+        );
         assert_eq!(k.person("nils munthe"), ("Nils Munthe".to_string(), false));
     }
 

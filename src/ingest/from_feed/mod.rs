@@ -56,6 +56,8 @@ pub struct Planned {
     pub verified: bool,
     /// A media file this run created (removed again if the write fails).
     pub created_file: Option<std::path::PathBuf>,
+    /// People credited: canonical name, role, group.
+    pub people: Vec<(String, String, String)>,
     /// What stops it.
     pub problems: Vec<String>,
     /// What was odd but is kept.
@@ -99,10 +101,15 @@ impl Plan {
                 duration_source: "feed",
                 verified: false,
                 created_file: None,
+                people: Vec::new(),
                 problems: item.problems.clone(),
                 notes: item.notes.clone(),
             };
-            if item.enclosure.as_ref().is_some_and(|e| e.url.starts_with("http:")) {
+            if item
+                .enclosure
+                .as_ref()
+                .is_some_and(|e| e.url.starts_with("http:"))
+            {
                 p.notes.push(
                     "the enclosure is plain http; move the audio to https before publishing".into(),
                 );
@@ -120,7 +127,12 @@ impl Plan {
     /// catalogue (a problem: the import would renumber someone else's
     /// episode) or an earlier item of the feed (seasons restart numbering;
     /// the catalogue numbers a show once, so the later item goes unnumbered).
-    fn number(&self, p: &mut Planned, known: &Known, seen: &mut HashMap<u32, usize>) -> Option<u32> {
+    fn number(
+        &self,
+        p: &mut Planned,
+        known: &Known,
+        seen: &mut HashMap<u32, usize>,
+    ) -> Option<u32> {
         let n = p.item.number?;
         if let Some((guid, title)) = known.numbers.get(&n).filter(|(g, _)| *g != p.guid) {
             p.problems.push(format!(
@@ -143,15 +155,21 @@ impl Plan {
     fn credits(&mut self, p: &mut Planned, known: &mut Known) -> Vec<Credit> {
         let mut out: Vec<Credit> = Vec::new();
         for person in &p.item.people {
-            let role = Role::parse(&person.role).unwrap_or_else(|hint| {
-                let role = hint.unwrap_or("guest");
+            // An unknown role is not guessed at (a close spelling may mean
+            // something else entirely): the person is credited as a guest.
+            let role = Role::parse(&person.role).unwrap_or_else(|_| {
                 p.notes.push(format!(
-                    "{}: role `{}` is not in the Podcasting 2.0 taxonomy; credited as {role}",
+                    "{}: role `{}` is not in the Podcasting 2.0 taxonomy; credited as guest",
                     person.name, person.role
                 ));
-                Role::parse(role).unwrap_or_else(|_| Role::host())
+                Role::parse("guest").unwrap_or_else(|_| Role::host())
             });
             let (name, new) = known.person(&person.name);
+            p.people.push((
+                name.clone(),
+                role.as_str().to_string(),
+                person.group.clone(),
+            ));
             if new {
                 self.new_people.push(NewPerson {
                     name: name.clone(),
@@ -195,7 +213,11 @@ impl Plan {
     pub fn problems(&self) -> Vec<String> {
         self.items
             .iter()
-            .flat_map(|p| p.problems.iter().map(move |e| format!("{}: {e}", label(&p.item))))
+            .flat_map(|p| {
+                p.problems
+                    .iter()
+                    .map(move |e| format!("{}: {e}", label(&p.item)))
+            })
             .collect()
     }
 }
@@ -220,7 +242,11 @@ fn episode(
     channel_explicit: bool,
 ) -> Option<EpisodeData> {
     let item = &p.item;
-    let (title, published, enclosure) = (item.title.clone()?, item.published?, item.enclosure.as_ref()?);
+    let (title, published, enclosure) = (
+        item.title.clone()?,
+        item.published?,
+        item.enclosure.as_ref()?,
+    );
     if p.guid.is_empty() {
         return None;
     }
@@ -241,7 +267,11 @@ fn episode(
         title,
         slug,
         summary: item.summary.clone(),
-        description: item.notes_html.as_deref().map(notes_markdown).unwrap_or_default(),
+        description: item
+            .notes_html
+            .as_deref()
+            .map(notes_markdown)
+            .unwrap_or_default(),
         published_at: in_stockholm(published),
         date_approximate: false,
         explicit: item.explicit.unwrap_or(channel_explicit),
@@ -285,7 +315,18 @@ pub fn notes_markdown(html: &str) -> String {
     let lines: Vec<&str> = html.lines().filter(|l| !l.trim().is_empty()).collect();
     let body = lines.join("\n");
     const BLOCKS: [&str; 12] = [
-        "<p>", "<p ", "<div", "<ul", "<ol", "<h1", "<h2", "<h3", "<h4", "<blockquote", "<table", "<figure",
+        "<p>",
+        "<p ",
+        "<div",
+        "<ul",
+        "<ol",
+        "<h1",
+        "<h2",
+        "<h3",
+        "<h4",
+        "<blockquote",
+        "<table",
+        "<figure",
     ];
     if BLOCKS.iter().any(|b| body.starts_with(b)) {
         body
@@ -321,7 +362,11 @@ mod tests {
         ] {
             let md = notes_markdown(html);
             let rendered = crate::feed::show_notes(&md);
-            let want: String = html.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n");
+            let want: String = html
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join("\n");
             assert!(rendered.contains(&want), "{html:?} -> {rendered:?}");
         }
     }

@@ -41,8 +41,18 @@ impl ThemeMap {
                     .into_iter()
                     .map(|v| v.as_str().map(str::to_string))
                     .collect::<Option<_>>()
-                    .ok_or_else(|| err(None, format!("`{key}`: give a theme slug or a list of them")))?,
-                _ => return Err(err(None, format!("`{key}`: give a theme slug or a list of them"))),
+                    .ok_or_else(|| {
+                        err(
+                            None,
+                            format!("`{key}`: give a theme slug or a list of them"),
+                        )
+                    })?,
+                _ => {
+                    return Err(err(
+                        None,
+                        format!("`{key}`: give a theme slug or a list of them"),
+                    ));
+                }
             };
             for slug in &slugs {
                 if config.theme(slug).is_none() {
@@ -50,8 +60,15 @@ impl ThemeMap {
                         .closest_theme(slug)
                         .map(|h| format!(" (did you mean `{h}`?)"))
                         .unwrap_or_default();
-                    let at = text.find(&format!("\"{slug}\"")).map(|i| crate::config::line_of(text, i));
-                    return Err(err(at, format!("`{key}`: unknown theme `{slug}`{hint}; themes are declared in feed-config.toml")));
+                    let at = text
+                        .find(&format!("\"{slug}\""))
+                        .map(|i| crate::config::line_of(text, i));
+                    return Err(err(
+                        at,
+                        format!(
+                            "`{key}`: unknown theme `{slug}`{hint}; themes are declared in feed-config.toml"
+                        ),
+                    ));
                 }
             }
             map.insert(key.trim().to_lowercase(), slugs);

@@ -25,17 +25,22 @@ pub fn write(conn: &mut Connection, config: &Config, plan: &Plan) -> Result<Summ
     result
 }
 
-fn transaction(conn: &mut Connection, config: &Config, plan: &Plan) -> Result<Summary, IngestError> {
+fn transaction(
+    conn: &mut Connection,
+    config: &Config,
+    plan: &Plan,
+) -> Result<Summary, IngestError> {
     let tx = catalog::write_transaction(conn)?;
     themes::sync(&tx, &config.themes)?;
     let now = now_utc();
     let mut summary = Summary::default();
     for p in plan.items.iter().filter(|p| p.action != Action::Skip) {
         let Some(data) = &p.data else { continue };
-        let saved = episodes::save(&tx, &p.guid, data, &now).map_err(|e| IngestError::Conflict {
-            path: label(&p.item),
-            reason: e.to_string(),
-        })?;
+        let saved =
+            episodes::save(&tx, &p.guid, data, &now).map_err(|e| IngestError::Conflict {
+                path: label(&p.item),
+                reason: e.to_string(),
+            })?;
         transcript::index(&tx, config, &p.guid, data)?;
         if let Some(ep) = episodes::by_guid(&tx, &p.guid)? {
             unverified::set(&tx, ep.id, !p.verified)?;
