@@ -75,6 +75,9 @@ pub struct Channel {
     pub apple_podcasts_url: Option<Url>,
     /// The show in Spotify (https), linked from the website.
     pub spotify_url: Option<Url>,
+    /// `channel.new_feed_url`: the show has moved to this feed; written as
+    /// `itunes:new-feed-url` so apps and directories follow it (the way out).
+    pub new_feed_url: Option<Url>,
 }
 
 /// `itunes:type`: how apps order and present episodes.

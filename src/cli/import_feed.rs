@@ -52,10 +52,7 @@ pub struct Args {
 
 /// Reads, plans, measures, reports, and (unless told not to) writes.
 pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let remote = Remote::new(RemoteOptions {
-        allow_plain_http: true,
-        ..RemoteOptions::default()
-    })?;
+    let remote = Remote::new(remote_options())?;
     let (bytes, base) = read_source(&args.source, &remote)?;
     let feed = crate::import_feed::parse(&bytes, base.as_ref())
         .with_context(|| format!("{}: cannot import", args.source))?;
@@ -130,6 +127,27 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let written = write(ctx, &config, existing, &mut conn, &plan, &proposal, args)?;
     report.summary(Some(&written), &proposal);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Environment variable that shortens the HTTP timeouts, in milliseconds
+/// (a slow old host may want longer; tests want shorter).
+pub const TIMEOUT_ENV: &str = "PODCATALOG_HTTP_TIMEOUT_MS";
+
+/// The remote options: plain http allowed (the producer named this feed, and
+/// old hosts still serve it), timeouts from [`TIMEOUT_ENV`] when set.
+fn remote_options() -> RemoteOptions {
+    let mut opts = RemoteOptions {
+        allow_plain_http: true,
+        ..RemoteOptions::default()
+    };
+    let ms = std::env::var(TIMEOUT_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse().ok());
+    if let Some(ms) = ms {
+        let t = std::time::Duration::from_millis(ms);
+        (opts.connect_timeout, opts.read_timeout) = (t, t);
+    }
+    opts
 }
 
 /// The feed's bytes and the URL relative links resolve against.

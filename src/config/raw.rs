@@ -47,6 +47,8 @@ struct RawChannel {
     spotify_url: Option<Spanned<String>>,
     #[serde(default)]
     podcast_guid: Option<Spanned<String>>,
+    #[serde(default)]
+    new_feed_url: Option<Spanned<String>>,
 }
 
 fn episodic() -> ShowType {
@@ -202,6 +204,10 @@ fn channel(raw: RawChannel, check: &Checker) -> Result<Channel, ConfigError> {
         locked: raw.locked,
         apple_podcasts_url: app_link("channel.apple_podcasts_url", raw.apple_podcasts_url, check)?,
         spotify_url: app_link("channel.spotify_url", raw.spotify_url, check)?,
+        new_feed_url: match &raw.new_feed_url {
+            Some(url) => Some(http_url("channel.new_feed_url", url, check)?),
+            None => None,
+        },
     })
 }
 
