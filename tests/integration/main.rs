@@ -12,6 +12,7 @@ mod feed_consistency;
 mod fixture;
 mod hardening_http;
 mod import_errors;
+mod import_feed;
 mod media_serving;
 mod probe;
 mod process;
