@@ -138,6 +138,7 @@ pub const TIMEOUT_ENV: &str = "PODCATALOG_HTTP_TIMEOUT_MS";
 fn remote_options() -> RemoteOptions {
     let mut opts = RemoteOptions {
         allow_plain_http: true,
+        sample_mp3: true,
         ..RemoteOptions::default()
     };
     let ms = std::env::var(TIMEOUT_ENV)

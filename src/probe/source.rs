@@ -54,6 +54,9 @@ pub(crate) struct Source<R> {
     start: u64,
     /// How to open more readers, when the source allows it (local files).
     fork: Option<Fork>,
+    /// Every byte is expensive (a remote file): parsers may measure from
+    /// headers they can cross-check instead of reading the whole stream.
+    sampled: bool,
 }
 
 impl<R: Read + Seek> Source<R> {
@@ -65,7 +68,19 @@ impl<R: Read + Seek> Source<R> {
             buf: Vec::with_capacity(WINDOW),
             start: 0,
             fork: None,
+            sampled: false,
         }
+    }
+
+    /// Marks the source as expensive to read (see `mp3_sampled`).
+    pub(crate) fn sampled_reads(mut self) -> Self {
+        self.sampled = true;
+        self
+    }
+
+    /// Whether parsers should sample rather than read everything.
+    pub(crate) fn sampled(&self) -> bool {
+        self.sampled
     }
 
     /// Lets parsers open independent readers with `fork`.
