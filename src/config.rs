@@ -165,8 +165,15 @@ impl Config {
             source,
         })?;
         let mut config = Config::parse(&text, &shown)?;
+        config.resolve_paths(path);
+        Ok(config)
+    }
+
+    /// Resolves the relative `[server]` paths against the folder of the
+    /// config file at `path` (what [`Config::load`] does after parsing).
+    pub fn resolve_paths(&mut self, path: &Path) {
         let base = path.parent().unwrap_or_else(|| Path::new("."));
-        let server = &mut config.server;
+        let server = &mut self.server;
         for p in [
             &mut server.database,
             &mut server.media_dir,
@@ -176,7 +183,6 @@ impl Config {
                 *p = base.join(&*p);
             }
         }
-        Ok(config)
     }
 
     /// Looks up a theme by slug.

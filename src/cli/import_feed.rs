@@ -187,20 +187,7 @@ fn new_project_config(proposal: &from_feed::Proposal, path: &Path) -> anyhow::Re
         );
     }
     let mut config = Config::parse(&proposal.text, &path.display().to_string())?;
-    let base = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let server = &mut config.server;
-    for p in [
-        &mut server.database,
-        &mut server.media_dir,
-        &mut server.episodes_dir,
-    ] {
-        if p.is_relative() {
-            *p = base.join(&*p);
-        }
-    }
+    config.resolve_paths(path);
     Ok(config)
 }
 

@@ -27,12 +27,7 @@ impl Remote {
     /// GETs `url` whole, refusing bodies over `limit` bytes before or after
     /// decompression.
     pub fn fetch_document(&self, url: &str, limit: u64) -> Result<Document, RemoteError> {
-        let shown = target::display(url);
-        let parsed = target::parse(url, self.opts.max_url_len, self.opts.allow_plain_http)
-            .map_err(|reason| RemoteError::InvalidUrl {
-                url: shown.clone(),
-                reason,
-            })?;
+        let (shown, parsed) = target::validate(url, &self.opts)?;
         let mut http = Http::new(self.client.clone(), shown, &self.opts);
         http.accept_encoding = "gzip";
         let resp = http.send(&Method::GET, &parsed, None)?;

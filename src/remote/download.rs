@@ -37,12 +37,7 @@ impl Remote {
         file: &mut File,
         progress: &dyn Fn(u64),
     ) -> Result<Downloaded, RemoteError> {
-        let shown = target::display(url);
-        let parsed = target::parse(url, self.opts.max_url_len, self.opts.allow_plain_http)
-            .map_err(|reason| RemoteError::InvalidUrl {
-                url: shown.clone(),
-                reason,
-            })?;
+        let (shown, parsed) = target::validate(url, &self.opts)?;
         let mut opts = self.opts.clone();
         opts.total_timeout = WHOLE_DOWNLOAD;
         let http = Http::new(self.client.clone(), shown, &opts);

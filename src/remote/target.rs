@@ -25,6 +25,19 @@ pub(crate) fn parse(raw: &str, max_len: usize, plain_http: bool) -> Result<Url, 
     Ok(url)
 }
 
+/// [`parse`] with the options' limits, as a typed error; returns the URL as
+/// safe to print (see [`display`]) with the parsed URL.
+pub(crate) fn validate(
+    raw: &str,
+    opts: &super::RemoteOptions,
+) -> Result<(String, Url), super::RemoteError> {
+    let shown = display(raw);
+    match parse(raw, opts.max_url_len, opts.allow_plain_http) {
+        Ok(url) => Ok((shown, url)),
+        Err(reason) => Err(super::RemoteError::InvalidUrl { url: shown, reason }),
+    }
+}
+
 /// Checks an already-parsed URL (a redirect target) against the same rules;
 /// `plain_http` lets `http` go to any host.
 pub(crate) fn check(url: &Url, plain_http: bool) -> Result<(), String> {
