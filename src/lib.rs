@@ -6,5 +6,7 @@ pub mod feed;
 pub mod import_feed;
 pub mod ingest;
 pub mod probe;
+pub mod publish;
 pub mod remote;
+pub mod stats;
 pub mod web;

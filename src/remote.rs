@@ -29,6 +29,7 @@ pub mod websub;
 pub use document::Document;
 pub use download::Downloaded;
 pub use reader::{RangeReader, TransferStats};
+pub use target::is_loopback;
 
 /// Timeouts and limits for one remote probe. `Default` suits a CDN; tests
 /// shrink them.

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
-pub use dates::{format_published, in_stockholm, parse_published};
+pub use dates::{format_published, in_stockholm, known_published, parse_published};
 pub use model::{
     Audio, AudioSource, Credit, Episode, EpisodeData, EpisodeType, Role, SWEDISH_ROLES,
 };
@@ -38,6 +38,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_transcripts.sql"),
     include_str!("migrations/0004_search_prefix_one_letter.sql"),
     include_str!("migrations/0005_feed_versions.sql"),
+    include_str!("migrations/0008_stats.sql"),
+    // Appended after 0008 (already applied by main as the sixth step):
+    // the list order is the order applied, whatever the file numbers.
     include_str!("migrations/0006_audio_unverified.sql"),
 ];
 

@@ -16,6 +16,7 @@ pub mod assets;
 mod buffers;
 pub mod compress;
 mod conditional;
+mod counting;
 mod error;
 mod feeds;
 pub mod headers;
@@ -67,6 +68,7 @@ struct Inner {
     media_root: PathBuf,
     cache: feeds::FeedCache,
     pages: pages::Cache,
+    stats: Option<Arc<crate::stats::live::Recorder>>,
 }
 
 impl AppState {
@@ -77,6 +79,14 @@ impl AppState {
         let media_root = std::fs::canonicalize(&config.server.media_dir)
             .with_context(|| format!("media folder {}", config.server.media_dir.display()))?;
         let revision = crate::catalog::revision(&conn)?;
+        let stats = if config.stats.enabled {
+            let episodes = crate::catalog::episodes::list(&conn)?;
+            let index = crate::stats::index::MediaIndex::new(&episodes, &config.server.media_dir);
+            let proxies = config.stats.trusted_proxies.clone();
+            Some(Arc::new(crate::stats::live::Recorder::new(index, proxies)))
+        } else {
+            None
+        };
         Ok(AppState {
             inner: Arc::new(Inner {
                 config,
@@ -84,6 +94,7 @@ impl AppState {
                 media_root,
                 cache: feeds::FeedCache::new(revision),
                 pages: pages::Cache::default(),
+                stats,
             }),
         })
     }
@@ -91,6 +102,11 @@ impl AppState {
     /// The configuration being served.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The download counter, when `[stats] enabled` (the default).
+    pub fn stats(&self) -> Option<&Arc<crate::stats::live::Recorder>> {
+        self.inner.stats.as_ref()
     }
 }
 
@@ -156,9 +172,13 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let watcher = tokio::spawn(feeds::watch(state.clone()));
-    let front = Front::new(state);
+    let flusher = tokio::spawn(counting::flush_every(state.clone()));
+    let front = Front::new(state.clone());
     let result = server::run(listener, front, limits, shutdown).await;
     watcher.abort();
+    flusher.abort();
+    // The last counts, after the last response.
+    let _ = tokio::task::spawn_blocking(move || counting::flush(&state, None)).await;
     result
 }
 

@@ -17,6 +17,7 @@ mod media_serving;
 mod probe;
 mod process;
 mod project_serving;
+mod publish_gate;
 mod remote;
 mod search_paging;
 mod server;
