@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use url::Url;
 
+use super::html::{plain, resolve, sanitise};
 use super::tree::{Node, Ns};
 use super::values::{parse_bool, parse_date, parse_duration};
 use super::{Channel, Enclosure, Feed, FeedError, Item, Person, Transcript};
@@ -53,37 +54,6 @@ fn own_address(ch: &Node) -> Option<Url> {
     self_link
         .or_else(|| ch.text_of(Ns::Rss, "link"))
         .and_then(|u| Url::parse(&u).ok())
-}
-
-/// An absolute http(s) URL from `raw` (trimmed, resolved against `base`).
-fn resolve(base: Option<&Url>, raw: &str) -> Result<String, String> {
-    let raw = raw.trim();
-    let url = match Url::parse(raw) {
-        Ok(u) => u,
-        Err(url::ParseError::RelativeUrlWithoutBase) => match base {
-            Some(b) => b.join(raw).map_err(|e| format!("`{raw}`: {e}"))?,
-            None => {
-                return Err(format!(
-                    "`{raw}` is relative and the feed's own address is unknown"
-                ));
-            }
-        },
-        Err(e) => return Err(format!("`{raw}` is not a URL: {e}")),
-    };
-    match url.scheme() {
-        "http" | "https" if url.host_str().is_some() => Ok(url.to_string()),
-        scheme => Err(format!(
-            "`{}` is a `{scheme}:` URL; only http and https can be fetched",
-            shorten(raw)
-        )),
-    }
-}
-
-fn shorten(s: &str) -> String {
-    match s.char_indices().nth(80) {
-        Some((at, _)) => format!("{}…", &s[..at]),
-        None => s.to_string(),
-    }
 }
 
 fn image(node: &Node, base: Option<&Url>) -> Option<String> {
@@ -368,25 +338,4 @@ fn flag_duplicate_guids(items: &mut [Item]) {
             items[j].problems.push(msg);
         }
     }
-}
-
-/// Show notes HTML made safe: ammonia's defaults drop `script`, `style`,
-/// event handlers and any URL scheme but http(s)/mailto and the like;
-/// relative links are made absolute against the feed's address.
-fn sanitise(html: &str, base: Option<&Url>) -> String {
-    let mut b = ammonia::Builder::default();
-    match base {
-        Some(base) => b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone())),
-        None => b.url_relative(ammonia::UrlRelative::Deny),
-    };
-    b.clean(html).to_string().trim().to_string()
-}
-
-/// Text without tags or entities, whitespace collapsed (titles, summaries).
-pub(super) fn plain(text: &str) -> String {
-    let stripped = ammonia::Builder::empty().clean(text).to_string();
-    let decoded = quick_xml::escape::unescape(&stripped)
-        .map(|c| c.into_owned())
-        .unwrap_or(stripped);
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }

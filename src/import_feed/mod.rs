@@ -13,6 +13,7 @@
 //! list every one of them at once.
 
 mod extract;
+mod html;
 mod text;
 mod tree;
 pub mod values;
