@@ -82,6 +82,7 @@ fn measure(episodes: usize, mb: usize) {
     let media = tempfile::tempdir().expect("tempdir");
     let remote = Remote::new(RemoteOptions {
         sample_mp3: true,
+        block_size: 16 * 1024,
         ..RemoteOptions::default()
     })
     .expect("client");

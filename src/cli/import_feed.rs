@@ -142,6 +142,8 @@ fn remote_options() -> RemoteOptions {
     let mut opts = RemoteOptions {
         allow_plain_http: true,
         sample_mp3: true,
+        // Sampling reads a few KB at a few places: small blocks.
+        block_size: 16 * 1024,
         ..RemoteOptions::default()
     };
     let ms = std::env::var(TIMEOUT_ENV)

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use url::Url;
 
-use super::html::{plain, resolve, sanitise};
+use super::html::{notes_cleaner, plain, resolve, sanitise};
 use super::tree::{Node, Ns};
 use super::values::{parse_bool, parse_date, parse_duration};
 use super::{Channel, Enclosure, Feed, FeedError, Item, Person, Transcript};
@@ -32,10 +32,15 @@ pub(super) fn feed(root: &Node, base: Option<&Url>) -> Result<Feed, FeedError> {
     };
     let base = base.cloned().or_else(|| own_address(ch));
     let channel = channel(ch, base.as_ref());
-    let mut items: Vec<Item> = ch
-        .children_named(Ns::Rss, "item")
+    // Items are independent, and sanitising their notes is most of the
+    // work: they are read on every core.
+    use rayon::prelude::*;
+    let cleaner = notes_cleaner(base.as_ref());
+    let nodes: Vec<&Node> = ch.children_named(Ns::Rss, "item").collect();
+    let mut items: Vec<Item> = nodes
+        .par_iter()
         .enumerate()
-        .map(|(i, node)| item(node, i + 1, base.as_ref()))
+        .map(|(i, node)| item(node, i + 1, base.as_ref(), &cleaner))
         .collect();
     flag_duplicate_guids(&mut items);
     Ok(Feed {
@@ -137,7 +142,7 @@ fn keywords(node: &Node) -> Vec<String> {
     out
 }
 
-fn item(node: &Node, position: usize, base: Option<&Url>) -> Item {
+fn item(node: &Node, position: usize, base: Option<&Url>, cleaner: &ammonia::Builder) -> Item {
     let mut it = Item {
         position,
         guid: node.text_of(Ns::Rss, "guid"),
@@ -171,7 +176,7 @@ fn item(node: &Node, position: usize, base: Option<&Url>) -> Item {
         it.problems.push("no title".into());
     }
     read_date(node, &mut it);
-    read_notes(node, base, &mut it);
+    read_notes(node, cleaner, &mut it);
     read_numbers(node, &mut it);
     read_enclosure(node, base, &mut it);
     read_links(node, base, &mut it);
@@ -188,14 +193,14 @@ fn read_date(node: &Node, it: &mut Item) {
     }
 }
 
-fn read_notes(node: &Node, base: Option<&Url>, it: &mut Item) {
+fn read_notes(node: &Node, cleaner: &ammonia::Builder, it: &mut Item) {
     let summary = node.text_of(Ns::Itunes, "summary");
     let html = node
         .text_of(Ns::Content, "encoded")
         .or_else(|| node.text_of(Ns::Rss, "description"))
         .or_else(|| summary.clone());
     it.notes_html = html
-        .map(|h| sanitise(&h, base))
+        .map(|h| sanitise(&h, cleaner))
         .filter(|h| !h.trim().is_empty());
     // The catalogue's summary is one sentence: the subtitle, or a summary
     // short enough to be one (long ones are show notes in another tag).

@@ -35,23 +35,37 @@ fn shorten(s: &str) -> String {
     }
 }
 
-/// Show notes HTML made safe: ammonia's defaults drop `script`, `style`,
-/// event handlers and any URL scheme but http(s)/mailto and the like;
-/// relative links are made absolute against the feed's address.
-pub(super) fn sanitise(html: &str, base: Option<&Url>) -> String {
+/// The show-notes sanitiser for a feed at `base`, built once per feed (a
+/// builder holds its tag tables): ammonia's defaults drop `script`,
+/// `style`, event handlers and any URL scheme but http(s)/mailto and the
+/// like; relative links are made absolute against the feed's address.
+pub(super) fn notes_cleaner(base: Option<&Url>) -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
     match base {
         Some(base) => b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone())),
         None => b.url_relative(ammonia::UrlRelative::Deny),
     };
-    b.clean(html).to_string().trim().to_string()
+    b
+}
+
+/// Show notes HTML made safe by `cleaner` (see [`notes_cleaner`]).
+pub(super) fn sanitise(html: &str, cleaner: &ammonia::Builder) -> String {
+    cleaner.clean(html).to_string().trim().to_string()
 }
 
 /// Text without tags or entities, whitespace collapsed (titles, summaries).
 pub(super) fn plain(text: &str) -> String {
-    let stripped = ammonia::Builder::empty().clean(text).to_string();
+    static TEXT_ONLY: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
+    let collapse = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !text.contains(['<', '&']) {
+        return collapse(text);
+    }
+    let stripped = TEXT_ONLY
+        .get_or_init(ammonia::Builder::empty)
+        .clean(text)
+        .to_string();
     let decoded = quick_xml::escape::unescape(&stripped)
         .map(|c| c.into_owned())
         .unwrap_or(stripped);
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+    collapse(&decoded)
 }
