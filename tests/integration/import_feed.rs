@@ -149,6 +149,20 @@ fn each_fixture_shape_imports_with_its_values() {
         column(&p, "ns-s2e1", "chapters").as_deref(),
         Some("https://example.org/s2e1-chapters.json")
     );
+    let r = p.run(&[
+        "import-feed",
+        &fixture("podcasting20.xml"),
+        "--no-probe",
+        "--dry-run",
+        "--json",
+    ]);
+    let (items, _) = json_lines(&r);
+    assert_eq!(items[0]["transcripts"].as_array().map(Vec::len), Some(2));
+    assert!(
+        items[0]["notes"].to_string().contains("2 transcripts"),
+        "{}",
+        items[0]
+    );
     // Numbering restarts in season 2: the later item keeps number 1.
     assert_eq!(column(&p, "ns-s1e1", "number"), None);
 }

@@ -116,6 +116,12 @@ impl Plan {
                     "the enclosure is plain http; move the audio to https before publishing".into(),
                 );
             }
+            if item.transcripts.len() > 1 {
+                p.notes.push(format!(
+                    "{} transcripts: the catalogue keeps one per episode (captions first); the others are left out",
+                    item.transcripts.len()
+                ));
+            }
             let number = plan.number(&mut p, known, &mut numbers);
             let themes = themes.themes_for(&item.keywords, &mut plan.unmapped);
             let credits = plan.credits(&mut p, known);
