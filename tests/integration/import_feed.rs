@@ -327,6 +327,26 @@ fn bad_items_stop_the_import_unless_skip_bad() {
     assert_eq!(summary["skip"], 3);
     assert_eq!(items[0]["action"], "skip");
     assert!(column(&p, "d4", "title").is_some());
+    // The same guid on another episode (new title and date) is a problem;
+    // a new title alone is an edit.
+    let feed = std::fs::read_to_string(fixture("duplicate-guids.xml")).expect("fixture");
+    let other = feed.replace(
+        "<title>Fine</title><guid>d4</guid><pubDate>Wed, 08 Feb 2023",
+        "<title>Other</title><guid>d4</guid><pubDate>Wed, 08 Mar 2023",
+    );
+    p.write("other.xml", &other);
+    refused(
+        &p,
+        &["import-feed", "other.xml", "--no-probe"],
+        "guid `d4` is already used by a different episode, \"Fine\" of 2023-02-08",
+    );
+    p.write(
+        "edited.xml",
+        &feed.replace("<title>Fine</title>", "<title>Fine, edited</title>"),
+    );
+    let r = p.run(&["import-feed", "edited.xml", "--no-probe", "--skip-bad"]);
+    assert!(r.ok, "{}", r.stderr);
+    assert_eq!(column(&p, "d4", "title").as_deref(), Some("Fine, edited"));
     assert_eq!(
         db(&p)
             .query_row(

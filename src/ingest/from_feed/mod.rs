@@ -122,6 +122,7 @@ impl Plan {
                     item.transcripts.len()
                 ));
             }
+            different_episode(&mut p, known);
             let number = plan.number(&mut p, known, &mut numbers);
             let themes = themes.themes_for(&item.keywords, &mut plan.unmapped);
             let credits = plan.credits(&mut p, known);
@@ -227,6 +228,35 @@ impl Plan {
                     .map(move |e| format!("{}: {e}", label(&p.item)))
             })
             .collect()
+    }
+}
+
+/// A stored episode with the item's guid whose title *and* day of
+/// publication both differ is another episode, not an edit of this one
+/// (hand-made feeds reuse guids such as `1`): updating it would overwrite
+/// it, so that is a problem. An edited title or a moved date alone is an
+/// update.
+fn different_episode(p: &mut Planned, known: &Known) {
+    let Some(old) = known.by_guid.get(&p.guid) else {
+        return;
+    };
+    let (Some(title), Some(published)) = (&p.item.title, p.item.published) else {
+        return;
+    };
+    let day =
+        |d: &chrono::DateTime<chrono::FixedOffset>| d.with_timezone(&chrono::Utc).date_naive();
+    let same_day = day(&old.data.published_at)
+        .signed_duration_since(day(&published))
+        .num_days()
+        .abs()
+        <= 1;
+    if old.data.title != *title && !same_day {
+        p.problems.push(format!(
+            "guid `{}` is already used by a different episode, \"{}\" of {}",
+            p.guid,
+            old.data.title,
+            old.data.published_at.format("%Y-%m-%d")
+        ));
     }
 }
 
