@@ -674,3 +674,73 @@ fn column_count(p: &Project) -> i64 {
         .query_row("SELECT count(*) FROM episode", [], |r| r.get(0))
         .expect("count")
 }
+
+/// The README's flow: import from the old host into an empty folder
+/// (audio downloaded), check, preview with `serve`, and the way out.
+#[test]
+fn the_readme_moving_flow_end_to_end() {
+    use std::io::BufRead as _;
+    let server = Server::start();
+    server.put("feed.xml", served_feed(&server));
+    server.put("one.mp3", audio("86-kvinnofrid.mp3"));
+    server.put("two.mp3", audio("89-manskliga-rattigheter-eu.mp3"));
+    let p = Project {
+        dir: tempfile::tempdir().expect("tempdir"),
+    };
+    let r = p.run(&["import-feed", &server.url("/f/feed.xml"), "--download"]);
+    assert!(r.ok, "{}", r.stderr);
+    let config = std::fs::read_to_string(p.path("feed-config.toml")).expect("config made");
+    assert!(config.contains("title = \"Served Show\""), "{config}");
+    let check = p.run(&["check"]);
+    assert!(check.ok, "{}{}", check.stdout, check.stderr);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_podcatalog"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .current_dir(p.dir.path())
+        .env_remove("PODCATALOG_CONFIG")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let mut lines = std::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let base = loop {
+        let line = lines.next().expect("serve says where").expect("line");
+        if let Some(rest) = line.strip_prefix("serving on ") {
+            break rest.split_whitespace().next().expect("url").to_string();
+        }
+    };
+    let feed = reqwest::blocking::get(format!("{base}feed.xml"))
+        .and_then(|r| r.text())
+        .expect("feed");
+    let _ = child.kill();
+    let _ = child.wait();
+    let doc = roxmltree::Document::parse(&feed).expect("xml");
+    let guids: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("guid") && n.parent().is_some_and(|i| i.has_tag_name("item")))
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(guids, ["served-2", "served-1"], "the old guids, kept");
+    let enclosures: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("enclosure"))
+        .filter_map(|n| n.attribute("url"))
+        .collect();
+    assert!(
+        enclosures
+            .iter()
+            .all(|u| u.starts_with(&format!("{base}media/"))),
+        "{enclosures:?}"
+    );
+    // The way out.
+    let moved = config.replace(
+        "[channel.owner]",
+        "new_feed_url = \"https://next.example/feed.rss\"\n\n[channel.owner]",
+    );
+    p.write("feed-config.toml", &moved);
+    let r = p.run(&["feed"]);
+    assert!(
+        r.stdout
+            .contains("<itunes:new-feed-url>https://next.example/feed.rss</itunes:new-feed-url>"),
+        "{}",
+        r.stderr
+    );
+}

@@ -102,6 +102,21 @@ pub fn propose(current: Option<&str>, ch: &Channel, derived_guid: Option<String>
         owner.insert("email".into(), email.clone().into());
     }
     new.insert("owner".into(), Value::Table(owner));
+    // Keys a config must have that the feed (and the current config) lack:
+    // the author falls back to the owner (Apple: who makes the show); the
+    // rest stay empty, named in the notes, for the producer to fill in.
+    let owner_name = ch.owner.0.clone().or_else(|| ch.title.clone());
+    if let (false, Some(name)) = (new.contains_key("author"), owner_name) {
+        new.insert("author".into(), name.into());
+    }
+    for key in ["copyright", "image"] {
+        if !new.contains_key(key) {
+            new.insert(key.into(), "".into());
+            notes.push(format!(
+                "the feed has no {key}; channel.{key} is left empty: fill it in"
+            ));
+        }
+    }
     for (url, text) in &ch.funding {
         notes.push(format!(
             "podcast:funding {url} ({text}): podcatalog has no setting for it; not kept"
