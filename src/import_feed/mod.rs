@@ -182,3 +182,62 @@ pub fn parse(bytes: &[u8], base: Option<&Url>) -> Result<Feed, FeedError> {
     feed.warnings.extend(decoded.warning);
     Ok(feed)
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    /// Pieces real and hostile items are made of, shuffled into items.
+    fn fragment() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "<title>t &amp; å</title>",
+            "<guid>g</guid>",
+            "<guid>h</guid>",
+            "<pubDate>Mon, 7 Nov 22 06:00 GMT</pubDate>",
+            "<pubDate>garbage</pubDate>",
+            "<enclosure url=\"javascript:alert(1)\"/>",
+            "<enclosure url=\"data:audio/mpeg;base64,AA\"/>",
+            "<enclosure url=\" https://a.example/a.mp3 \" length=\"9\"/>",
+            "<enclosure url=\"rel/a.mp3\"/>",
+            "<description><![CDATA[<script>x</script><p onclick=\"y\">z</p>]]></description>",
+            "<description>&lt;script&gt;alert(1)&lt;/script&gt;&lt;a href=\"javascript:x\"&gt;l&lt;/a&gt;</description>",
+            "<content:encoded xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><![CDATA[<style>a</style><img src=x onerror=y>]]></content:encoded>",
+            "<itunes:duration>1:2:3:4</itunes:duration>",
+            "<itunes:duration>62:03</itunes:duration>",
+            "<podcast:person role=\"Guest\">p</podcast:person>",
+            "&nbsp;",
+            "&bogus;",
+            "&#229;",
+            " & ",
+            "<!-- c -->",
+        ])
+    }
+
+    fn item() -> impl Strategy<Value = String> {
+        prop::collection::vec(fragment(), 0..8).prop_map(|f| format!("<item>{}</item>", f.concat()))
+    }
+
+    proptest! {
+        /// Whatever the items hold: no panic, and what comes out is safe.
+        #[test]
+        fn any_items_parse_into_safe_values(items in prop::collection::vec(item(), 0..12)) {
+            let doc = format!(
+                "\u{feff}<rss xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel>{}</channel></rss>",
+                items.concat()
+            );
+            let feed = super::parse(doc.as_bytes(), None);
+            prop_assert!(feed.is_ok(), "{:?}", feed.err());
+            let feed = feed.map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(feed.items.len(), items.len());
+            for item in &feed.items {
+                if let Some(e) = &item.enclosure {
+                    prop_assert!(e.url.starts_with("https://"), "{}", e.url);
+                }
+                let notes = item.notes_html.as_deref().unwrap_or("").to_lowercase();
+                for bad in ["<script", "onclick", "onerror", "<style", "javascript:"] {
+                    prop_assert!(!notes.contains(bad), "{bad} in {notes}");
+                }
+            }
+        }
+    }
+}
