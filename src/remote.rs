@@ -27,7 +27,7 @@ mod target;
 pub mod websub;
 
 pub use document::Document;
-pub use download::Downloaded;
+pub use download::{Downloaded, Resume};
 pub use reader::{RangeReader, TransferStats};
 pub use target::is_loopback;
 

@@ -255,6 +255,7 @@ fn write(
         keep_downloads_for_resuming(plan, &config.server.media_dir);
     }
     let summary = summary?;
+    from_feed::forget_partials(plan, &config.server.media_dir);
     if existing {
         super::write_atomically(&config_out, &proposal.text)?;
     }

@@ -22,6 +22,16 @@ pub struct Downloaded {
     pub resumed_from: u64,
 }
 
+/// What identified the file when an earlier attempt began, and where to
+/// record it for the next one: a partial file is only continued when the
+/// server still has the same version (else the two halves would mix).
+pub struct Resume<'a> {
+    /// The validator recorded by the attempt that wrote the partial file.
+    pub previous: Option<String>,
+    /// Called with the current validator before any byte is written.
+    pub record: &'a dyn Fn(Option<&str>),
+}
+
 /// A download may take hours on a slow line; only a stall (the read
 /// timeout) ends it, not the probe's total timeout.
 const WHOLE_DOWNLOAD: Duration = Duration::from_secs(24 * 3600);
@@ -29,12 +39,14 @@ const WHOLE_DOWNLOAD: Duration = Duration::from_secs(24 * 3600);
 impl Remote {
     /// Completes `file` (which holds the first bytes of `url` from an earlier
     /// attempt, or nothing) from `url`, calling `progress` with each number
-    /// of bytes written. The file is synced; its length is checked against
-    /// the server's.
+    /// of bytes written. The partial bytes are kept only when `resume` shows
+    /// the server still has the version they came from. The file is synced;
+    /// its length is checked against the server's.
     pub fn download(
         &self,
         url: &str,
         file: &mut File,
+        resume: &Resume,
         progress: &dyn Fn(u64),
     ) -> Result<Downloaded, RemoteError> {
         let (shown, parsed) = target::validate(url, &self.opts)?;
@@ -48,9 +60,11 @@ impl Remote {
             source: e,
         };
         let mut have = file.metadata().map_err(io)?.len();
-        if have > len {
-            have = 0; // not a prefix of this file: start again
+        let same_version = resource.validator.is_some() && resume.previous == resource.validator;
+        if have > len || !same_version {
+            have = 0; // not a prefix of this version of the file: start again
         }
+        (resume.record)(resource.validator.as_deref());
         let resumed_from = have;
         if have < len {
             let range = Some((have, len - 1));

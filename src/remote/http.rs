@@ -39,6 +39,9 @@ pub(crate) struct Resource {
     pub content_type: Option<String>,
     /// `Accept-Ranges: none` was sent: do not even try ranges.
     pub refuses_ranges: bool,
+    /// What identifies this version of the file: a strong `ETag`, else
+    /// `Last-Modified` (RFC 9110 section 8.8), if the server sent one.
+    pub validator: Option<String>,
 }
 
 /// Builds the client. Timeouts: reqwest's blocking `timeout` bounds the wait
@@ -291,11 +294,16 @@ fn resource(http: &Http, resp: &Response, len: u64) -> Result<Resource, RemoteEr
     }
     let refuses_ranges = header_str(headers, header::ACCEPT_RANGES)
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("none"));
+    let validator = header_str(headers, header::ETAG)
+        .filter(|e| !e.trim_start().starts_with("W/"))
+        .or_else(|| header_str(headers, header::LAST_MODIFIED))
+        .map(|v| v.trim().to_string());
     Ok(Resource {
         url: resp.url().clone(),
         len,
         content_type,
         refuses_ranges,
+        validator,
     })
 }
 

@@ -7,7 +7,9 @@
 //! A download goes to a hidden partial file named after the URL
 //! (`.podcatalog-part-…`) that outlives a killed run, so the next run asks
 //! only for the rest; once complete and probed it is renamed to its
-//! content-hashed name, so no final name ever shows a partial file.
+//! content-hashed name, so no final name ever shows a partial file. Beside
+//! it, `.version` keeps the server's `ETag` (or `Last-Modified`) of the
+//! file being downloaded: a partial file of another version starts over.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -19,7 +21,7 @@ use super::{Known, Plan, Planned};
 use crate::catalog::{Audio, AudioSource};
 use crate::import_feed::Enclosure;
 use crate::ingest::media;
-use crate::remote::Remote;
+use crate::remote::{Remote, Resume};
 
 /// How the audio is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,8 +173,18 @@ impl Measurer<'_> {
             .truncate(false)
             .open(&partial)
             .map_err(|e| format!("{shown}: {e}"))?;
+        let validator = partial.with_extension("version");
+        let resume = Resume {
+            previous: std::fs::read_to_string(&validator).ok(),
+            record: &|v| {
+                let _ = match v {
+                    Some(v) => std::fs::write(&validator, v),
+                    None => std::fs::remove_file(&validator),
+                };
+            },
+        };
         self.remote
-            .download(&enc.url, &mut file, &|n| bar.inc(n))
+            .download(&enc.url, &mut file, &resume, &|n| bar.inc(n))
             .map_err(|e| format!("enclosure: {e}"))?;
         drop(file);
         let info = match crate::probe::probe_file(&partial) {
@@ -198,6 +210,17 @@ impl Measurer<'_> {
             source: "probe",
             created: stored.created.then_some(stored.path),
         })
+    }
+}
+
+/// Removes the version notes of the downloads a written import used
+/// (kept until then: a failed write moves the files back to resume them).
+pub fn forget_partials(plan: &Plan, media_dir: &Path) {
+    for p in &plan.items {
+        if let Some(enc) = &p.item.enclosure {
+            let _ =
+                std::fs::remove_file(partial_path(media_dir, &enc.url).with_extension("version"));
+        }
     }
 }
 

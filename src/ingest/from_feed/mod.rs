@@ -19,7 +19,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::catalog::{Credit, EpisodeData, Role};
 use crate::import_feed::{Feed, Item};
 
-pub use audio::{AudioMode, Measurer, partial_path};
+pub use audio::{AudioMode, Measurer, forget_partials, partial_path};
 pub use channel::{Proposal, propose};
 pub use episode::notes_markdown;
 use episode::{episode, same};

@@ -113,8 +113,16 @@ async fn file(
         Some("json") => "application/json",
         _ => "application/rss+xml",
     };
+    // A strong ETag per content, as static file servers send.
+    let etag = format!("\"{:x}\"", {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        bytes.hash(&mut h);
+        h.finish()
+    });
     let mut resp = Response::builder()
         .status(status)
+        .header(header::ETAG, etag)
         .header(header::CONTENT_TYPE, kind)
         .header(header::ACCEPT_RANGES, "bytes")
         .header(header::CONTENT_LENGTH, body.len());
