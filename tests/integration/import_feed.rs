@@ -597,16 +597,7 @@ fn a_killed_download_resumes_with_range_and_verifies() {
     server.set_slow(true);
     let p = Project::initialised();
     let url = server.url("/f/feed.xml");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_podcatalog"))
-        .args(["import-feed", &url, "--download", "--jobs", "1"])
-        .current_dir(p.dir.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let partial = wait_for_partial(&p.path("media"));
-    child.kill().expect("kill");
-    let _ = child.wait();
+    let partial = download_until_killed(&p, &url);
     let media_names = names(&p.path("media"));
     assert!(
         !media_names
@@ -641,6 +632,22 @@ fn a_killed_download_resumes_with_range_and_verifies() {
             .any(|n| n.starts_with(".podcatalog-part-"))
     );
     assert!(p.run(&["check"]).ok);
+}
+
+/// Starts `import-feed URL --download` and kills it (SIGKILL) once a
+/// partial file has some KB; returns their number.
+fn download_until_killed(p: &Project, url: &str) -> u64 {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_podcatalog"))
+        .args(["import-feed", url, "--download", "--jobs", "1"])
+        .current_dir(p.dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let partial = wait_for_partial(&p.path("media"));
+    child.kill().expect("kill");
+    let _ = child.wait();
+    partial
 }
 
 fn wait_for_partial(media: &std::path::Path) -> u64 {
@@ -757,16 +764,7 @@ fn a_partial_download_of_another_version_starts_over() {
     server.set_slow(true);
     let p = Project::initialised();
     let url = server.url("/f/feed.xml");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_podcatalog"))
-        .args(["import-feed", &url, "--download", "--jobs", "1"])
-        .current_dir(p.dir.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
-    wait_for_partial(&p.path("media"));
-    child.kill().expect("kill");
-    let _ = child.wait();
+    download_until_killed(&p, &url);
     // The same length, other bytes early in the file (audio payload).
     let mut new = old.clone();
     for b in &mut new[1000..1010] {
