@@ -287,3 +287,26 @@ fn new_feed_url_moves_the_show_feed_only() {
     let err = Config::parse(&bad, "feed-config.toml").expect_err("not a URL");
     assert!(err.to_string().contains("channel.new_feed_url"), "{err}");
 }
+
+#[test]
+fn op3_prefixes_enclosures_only_when_asked() {
+    let eps = synthetic::episodes(1);
+    let plain = render(&config(), &eps, now());
+    assert!(
+        plain.contains(r#"<enclosure url="http://127.0.0.1:8080/media/1-samtal.mp3""#),
+        "{plain}"
+    );
+    let mut with = config();
+    with.stats.op3 = true;
+    let xml = render(&with, &eps, now());
+    assert!(
+        xml.contains(
+            r#"<enclosure url="https://op3.dev/e/http://127.0.0.1:8080/media/1-samtal.mp3""#
+        ),
+        "{xml}"
+    );
+    assert_eq!(
+        super::item::op3("https://cdn.skr.se/a.mp3"),
+        "https://op3.dev/e/cdn.skr.se/a.mp3"
+    );
+}

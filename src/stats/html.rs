@@ -13,10 +13,13 @@ use super::report::Row;
 
 /// The page's style sheet (its hash goes into the server's CSP).
 pub const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1b1b1b;background:#fff}\
-h1,h2{line-height:1.2}figure{margin:1.5rem 0}svg{width:100%;height:auto;background:#f6f7f9}\
+h1,h2{line-height:1.2;overflow-wrap:anywhere}h1{font-size:1.7rem}figure{margin:1.5rem 0}svg{width:100%;height:auto;background:#f6f7f9}\
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{padding:.2rem .6rem;border-bottom:1px solid #ccc;text-align:left}\
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}caption{text-align:left;font-weight:600;padding:.3rem 0}\
-.note{color:#444}details{margin-bottom:1.5rem}summary{cursor:pointer}";
+.note{color:#444}details{margin-bottom:1.5rem}summary{cursor:pointer}\
+.scroll{overflow-x:auto}.skip{position:absolute;left:-9999px;top:0}\
+.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;outline:3px solid #1d3a6e}\
+:focus-visible{outline:3px solid #1d3a6e;outline-offset:2px}";
 
 /// The `'sha256-…'` source that allows [`STYLE`] in a Content-Security-Policy.
 pub fn style_source() -> String {
@@ -60,7 +63,8 @@ pub fn render(page: &Page) -> String {
                 style { (PreEscaped(STYLE)) }
             }
             body {
-                main {
+                a.skip href="#main" { "Till innehållet" }
+                main #main {
                     h1 { "Lyssningsstatistik för " (page.show) }
                     p { "Period: " (page.period) ". Totalt " strong { (total) } " nedladdningar." }
                     p.note {
@@ -68,7 +72,7 @@ pub fn render(page: &Page) -> String {
                         "när minst en minut av ljudet har hämtats. Robotar räknas inte. Inga IP-adresser eller användaragenter sparas."
                     }
                     (time_chart("Nedladdningar per dag", "per-dag", &page.per_day, "Dag"))
-                    (ranked("Nedladdningar per avsnitt", "per-avsnitt", "Avsnitt", &page.per_episode.iter().map(|(l, t, n)| (format!("{l} {t}"), *n)).collect::<Vec<_>>()))
+                    (ranked("Nedladdningar per avsnitt", "per-avsnitt", "Avsnitt", &page.per_episode.iter().map(|(l, t, n)| (format!("{l} {t}").trim().to_string(), *n)).collect::<Vec<_>>()))
                     (ranked("Nedladdningar per app", "per-app", "App", &labelled(&page.per_app)))
                     (ranked("Nedladdningar per enhet", "per-enhet", "Enhet", &labelled(&page.per_device)))
                     (launch_table(&page.launches))
@@ -175,17 +179,17 @@ fn launch_table(rows: &[(String, String, String, [u64; 3])]) -> Markup {
     html! {
         h2 #lansering { "De första dagarna" }
         p.note { "Varje avsnitts nedladdningar under dess första 7, 30 och 90 dagar, så att lanseringar kan jämföras." }
-        table {
+        div.scroll role="region" tabindex="0" aria-label="De första dagarna, tabell" { table {
             caption { "Nedladdningar de första 7, 30 och 90 dagarna per avsnitt" }
             thead { tr {
                 th scope="col" { "Avsnitt" } th scope="col" { "Publicerat" }
                 th.n scope="col" { "7 dagar" } th.n scope="col" { "30 dagar" } th.n scope="col" { "90 dagar" }
             } }
             tbody { @for (label, title, published, n) in rows { tr {
-                td { (label) " " (title) } td { (published) }
+                td { (format!("{label} {title}").trim()) } td { (published) }
                 td.n { (n[0]) } td.n { (n[1]) } td.n { (n[2]) }
             } } }
-        }
+        } }
     }
 }
 
@@ -232,7 +236,7 @@ pub fn gather(
     let names = report::names(episodes);
     let label = |guid: &str| match names.get(guid) {
         Some((Some(n), _, title)) => (format!("#{n}"), title.clone()),
-        Some((None, slug, title)) => (slug.clone(), title.clone()),
+        Some((None, _, title)) => (String::new(), title.clone()),
         None => (guid.to_string(), "(borttaget avsnitt)".to_string()),
     };
     let per_episode = report::downloads(conn, filter, By::Episode)?

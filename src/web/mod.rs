@@ -30,6 +30,7 @@ pub mod range;
 mod sendfile;
 pub mod server;
 mod stall;
+mod statistics;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -122,6 +123,7 @@ pub fn app(state: AppState) -> Router {
         .route("/teman/{slug}", get(pages::theme))
         .route("/sok", get(pages::search_page))
         .route("/api/search", get(pages::search_api))
+        .route("/statistik", get(statistics::page))
         .route("/assets/{name}", get(assets::file))
         // Compression for the routes above only: the feeds below are kept
         // precompressed, and their polls (mostly 304s) are the hot path.

@@ -22,4 +22,5 @@ mod remote;
 mod search_paging;
 mod server;
 mod startup_errors;
+mod stats;
 mod web;

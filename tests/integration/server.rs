@@ -73,15 +73,37 @@ pub async fn start_as_configured(config: Config, conn: rusqlite::Connection) -> 
     run(listener, config, conn, web::Limits::default())
 }
 
+/// [`start_with`], also handing back the server's state (the statistics
+/// tests set its clock and flush its counts).
+pub async fn start_with_state(
+    mut config: Config,
+    conn: rusqlite::Connection,
+) -> (Running, AppState) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    config.channel.base_url = url::Url::parse(&format!("http://{addr}/")).expect("url");
+    let state = AppState::new(config, conn).expect("state");
+    (
+        serve_state(listener, state.clone(), web::Limits::default()),
+        state,
+    )
+}
+
 fn run(
     listener: tokio::net::TcpListener,
     config: Config,
     conn: rusqlite::Connection,
     limits: web::Limits,
 ) -> Running {
+    let state = AppState::new(config, conn).expect("state");
+    serve_state(listener, state, limits)
+}
+
+fn serve_state(listener: tokio::net::TcpListener, state: AppState, limits: web::Limits) -> Running {
     let addr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}/");
-    let state = AppState::new(config, conn).expect("state");
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(web::serve_with(listener, state, limits, async {
         let _ = stopped.await;
