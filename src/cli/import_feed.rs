@@ -55,6 +55,12 @@ pub struct Args {
 
 /// Reads, plans, measures, reports, and (unless told not to) writes.
 pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
+    if same_file(&args.config_out, &ctx.config_path) {
+        bail!(
+            "--config-out {}: that is the config in use; the proposal never overwrites it",
+            args.config_out.display()
+        );
+    }
     let remote = Remote::new(remote_options())?;
     let (bytes, base) = read_source(&args.source, &remote)?;
     let feed = crate::import_feed::parse(&bytes, base.as_ref())
@@ -227,14 +233,7 @@ fn write(
     args: &Args,
 ) -> anyhow::Result<crate::ingest::Summary> {
     let config_out = if existing {
-        let out = args.config_out.clone();
-        if same_file(&out, &ctx.config_path) {
-            bail!(
-                "--config-out {}: that is the config in use; the proposal never overwrites it",
-                out.display()
-            );
-        }
-        out
+        args.config_out.clone()
     } else {
         // A new project: the proposal is its config (nothing is overwritten).
         for dir in [&config.server.media_dir, &config.server.episodes_dir] {
