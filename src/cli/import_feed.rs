@@ -90,45 +90,17 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     };
     let themes = theme_map(args.theme_map.as_deref(), &config)?;
     let mut plan = Plan::new(&feed, &mut known, &themes);
-    let mode = match (args.no_probe, args.download && !args.dry_run) {
-        (true, _) => AudioMode::Trust,
-        (false, true) => AudioMode::Download,
-        (false, false) => AudioMode::Probe,
-    };
-    if mode == AudioMode::Download {
-        std::fs::create_dir_all(&config.server.media_dir)
-            .with_context(|| format!("{}: cannot create", config.server.media_dir.display()))?;
-    }
-    Measurer {
-        mode,
-        remote: &remote,
-        media_dir: &config.server.media_dir,
-        jobs: usize::from(args.jobs),
-    }
-    .measure(&mut plan, &known);
-    plan.settle(&known);
+    measure(args, &remote, &config, &mut plan, &known)?;
     let report = Report {
         args,
         plan: &plan,
-        config_out: if existing {
-            args.config_out.clone()
-        } else {
-            ctx.config_path.clone()
+        config_out: match existing {
+            true => args.config_out.clone(),
+            false => ctx.config_path.clone(),
         },
     };
     report.items();
-    let problems = plan.problems();
-    if !problems.is_empty() && !args.skip_bad {
-        keep_downloads_for_resuming(&plan, &config.server.media_dir);
-        report.summary(None, &proposal);
-        let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
-        bail!(
-            "{}: {} problems, nothing was changed (--skip-bad imports the rest):\n{}",
-            args.source,
-            problems.len(),
-            list.join("\n")
-        );
-    }
+    stop_on_problems(args, &config, &plan, &report, &proposal)?;
     if args.dry_run {
         report.summary(None, &proposal);
         return Ok(ExitCode::SUCCESS);
@@ -136,6 +108,59 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let written = write(ctx, &config, existing, &mut conn, &plan, &proposal, args)?;
     report.summary(Some(&written), &proposal);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Measures every item's audio the way the flags ask, then settles actions.
+fn measure(
+    args: &Args,
+    remote: &Remote,
+    config: &Config,
+    plan: &mut Plan,
+    known: &Known,
+) -> anyhow::Result<()> {
+    let mode = match (args.no_probe, args.download && !args.dry_run) {
+        (true, _) => AudioMode::Trust,
+        (false, true) => AudioMode::Download,
+        (false, false) => AudioMode::Probe,
+    };
+    let media_dir = &config.server.media_dir;
+    if mode == AudioMode::Download {
+        std::fs::create_dir_all(media_dir)
+            .with_context(|| format!("{}: cannot create", media_dir.display()))?;
+    }
+    Measurer {
+        mode,
+        remote,
+        media_dir,
+        jobs: usize::from(args.jobs),
+    }
+    .measure(plan, known);
+    plan.settle(known);
+    Ok(())
+}
+
+/// All or nothing: any problem (without `--skip-bad`) ends the run with
+/// every problem listed, after putting this run's downloads back.
+fn stop_on_problems(
+    args: &Args,
+    config: &Config,
+    plan: &Plan,
+    report: &Report,
+    proposal: &from_feed::Proposal,
+) -> anyhow::Result<()> {
+    let problems = plan.problems();
+    if problems.is_empty() || args.skip_bad {
+        return Ok(());
+    }
+    keep_downloads_for_resuming(plan, &config.server.media_dir);
+    report.summary(None, proposal);
+    let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+    bail!(
+        "{}: {} problems, nothing was changed (--skip-bad imports the rest):\n{}",
+        args.source,
+        problems.len(),
+        list.join("\n")
+    );
 }
 
 /// Environment variable that shortens the HTTP timeouts, in milliseconds
