@@ -38,16 +38,16 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let conn = ctx.open(&config)?;
     let all = episodes::list(&conn)?;
+    let unverified = crate::catalog::unverified::all(&conn)?;
     if args.publish {
         let depth = if args.offline {
             publish::Depth::Quick
         } else {
             publish::Depth::Full
         };
-        let findings = publish::check(&config, &all, depth);
+        let findings = publish::check(&config, &all, &unverified, depth);
         return Ok(report::print(&findings, all.len(), args.json));
     }
-    let unverified = crate::catalog::unverified::all(&conn)?;
     let mut problems: Vec<String> = all
         .par_iter()
         .flat_map(|ep| check_episode(&config, ep))

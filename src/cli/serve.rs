@@ -62,9 +62,11 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
 /// own thread so a large catalogue does not delay the start.
 fn warn_of_publish_errors(config: &Config, conn: &rusqlite::Connection) -> anyhow::Result<()> {
     let episodes = crate::catalog::episodes::list(conn)?;
+    let unverified = crate::catalog::unverified::all(conn)?;
     let config = config.clone();
     std::thread::spawn(move || {
-        let findings = crate::publish::check(&config, &episodes, crate::publish::Depth::Quick);
+        let quick = crate::publish::Depth::Quick;
+        let findings = crate::publish::check(&config, &episodes, &unverified, quick);
         let errors = crate::publish::errors(&findings);
         if let Some(first) = findings.first().filter(|_| errors > 0) {
             eprintln!(
