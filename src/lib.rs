@@ -4,6 +4,7 @@ pub mod cli;
 pub mod config;
 pub mod feed;
 pub mod ingest;
+pub mod platform;
 pub mod probe;
 pub mod remote;
 pub mod web;

@@ -46,7 +46,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             let own = Url::parse(&format!("http://{local}{}", config.channel.base_url.path()))?;
             set_base_url(&mut config, &own)?;
         }
-        let state = web::AppState::new(config, conn)?;
+        let state = web::AppState::new(config, conn)?.with_io(web::Io::from_env());
         let feed = crate::feed::Links::for_config(state.config()).feed();
         eprintln!("serving on http://{local}/ (feed: {feed}); Ctrl-C stops");
         web::serve(listener, state, web::shutdown_signal()).await?;

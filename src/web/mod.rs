@@ -13,6 +13,7 @@
 
 pub mod access;
 pub mod assets;
+mod bodies;
 mod buffers;
 pub mod compress;
 mod conditional;
@@ -26,12 +27,12 @@ pub mod memory;
 pub mod pages;
 pub mod path;
 pub mod range;
-mod sendfile;
 pub mod server;
 mod stall;
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -43,6 +44,7 @@ use rusqlite::Connection;
 use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
 
+pub use bodies::{Io, PORTABLE_IO_ENV};
 pub use conditional::{Validators, accepts_gzip};
 pub use error::Error;
 pub use feeds::POLL_INTERVAL;
@@ -59,6 +61,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
+    /// How big bodies are sent; set before the server starts.
+    io: Io,
 }
 
 struct Inner {
@@ -67,6 +71,8 @@ struct Inner {
     media_root: PathBuf,
     cache: feeds::FeedCache,
     pages: pages::Cache,
+    /// Bytes this server sent with `sendfile` (see [`AppState::sendfile_bytes`]).
+    sent_by_sendfile: Arc<AtomicU64>,
 }
 
 impl AppState {
@@ -84,8 +90,30 @@ impl AppState {
                 media_root,
                 cache: feeds::FeedCache::new(revision),
                 pages: pages::Cache::default(),
+                sent_by_sendfile: Arc::default(),
             }),
+            io: Io::native(),
         })
+    }
+
+    /// The same state, sending big bodies the way `io` says (the default
+    /// is [`Io::native`]). Call before serving.
+    #[must_use]
+    pub fn with_io(mut self, io: Io) -> AppState {
+        self.io = io;
+        self
+    }
+
+    /// How this state's server sends big bodies.
+    pub fn io(&self) -> Io {
+        self.io
+    }
+
+    /// Bytes the server sent with `sendfile(2)` so far: how a test tells
+    /// that the fast path ran (a fallback to plain writes sends the same
+    /// bytes), and the benchmark that the portable path did not.
+    pub fn sendfile_bytes(&self) -> u64 {
+        self.inner.sent_by_sendfile.load(Ordering::Relaxed)
     }
 
     /// The configuration being served.

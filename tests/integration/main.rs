@@ -19,5 +19,7 @@ mod project_serving;
 mod remote;
 mod search_paging;
 mod server;
+// Permission bits, uids and signals: Unix only.
+#[cfg(unix)]
 mod startup_errors;
 mod web;

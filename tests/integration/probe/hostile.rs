@@ -1,7 +1,7 @@
 //! Files that are not audio, or not files: every one must give a clear
 //! error naming the path, a non-zero exit, and never a panic or a hang.
 
-use super::{fixture, fixture_dir, probe};
+use super::{fixture_dir, probe};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -99,11 +99,13 @@ fn a_fifo_is_refused_without_blocking() {
     assert!(error_for(&fifo).contains("not a regular file (a pipe"));
 }
 
+/// Permission bits and symlinks as Unix has them.
+#[cfg(unix)]
 #[test]
 fn an_unreadable_file_is_an_io_error() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = write(dir.path(), "locked.mp3", &fixture("cbr.mp3"));
+    let path = write(dir.path(), "locked.mp3", &super::fixture("cbr.mp3"));
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).expect("chmod");
     if std::fs::File::open(&path).is_ok() {
         // Root ignores permissions; a dangling symlink is the unreadable case left.
