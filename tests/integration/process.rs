@@ -16,6 +16,7 @@ pub fn command(p: &Project, args: &[&str]) -> Command {
         .current_dir(p.dir.path())
         .env_remove("PODCATALOG_CONFIG")
         .env_remove("PODCATALOG_BUSY_TIMEOUT_MS")
+        .env_remove(podcatalog::web::PORTABLE_IO_ENV)
         .env_remove("RUST_LOG");
     cmd
 }
