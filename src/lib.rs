@@ -7,4 +7,5 @@ pub mod ingest;
 pub mod platform;
 pub mod probe;
 pub mod remote;
+pub mod slug;
 pub mod web;

@@ -312,7 +312,7 @@ fn themes(raw: Vec<RawTheme>, check: &Checker) -> Result<Vec<Theme>, ConfigError
     let mut out: Vec<Theme> = Vec::new();
     for t in raw {
         let slug = t.slug.get_ref();
-        if crate::catalog::slugify(slug) != *slug {
+        if crate::slug::slugify(slug) != *slug {
             let reason = format!("`{slug}` is not a slug: use lowercase a-z, 0-9 and `-`");
             return Err(check.invalid("themes.slug", &t.slug, reason));
         }
