@@ -1,6 +1,5 @@
-//! Positional reads, the one file operation the crate needs whose system
-//! call differs between Unix (`pread`) and Windows (`ReadFile` with an
-//! offset), behind one signature.
+//! File operations whose system calls differ between Unix and Windows,
+//! behind one signature: positional reads, and making a rename durable.
 //!
 //! Positional reads let several readers share one open file without a
 //! cursor (the probe's parallel MP3 walk, the media server's concurrent
@@ -63,6 +62,22 @@ pub fn read_vec_at(file: &File, offset: u64, len: usize) -> io::Result<Vec<u8>> 
         read_exact_at(file, &mut buf, offset)?;
     }
     Ok(buf)
+}
+
+/// Makes the entries of `dir` durable after a rename into it (the copy
+/// into `media/`, a backup). On Unix that is an `fsync` of the folder; a
+/// Windows folder cannot be opened as a file, and NTFS journals the rename
+/// itself, so there it does nothing.
+pub fn sync_dir(dir: &std::path::Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
