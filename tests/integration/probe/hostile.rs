@@ -6,18 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// Deterministic pseudo-random bytes (xorshift), no crate needed.
-fn noise(n: usize, mut seed: u64) -> Vec<u8> {
-    (0..n)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed as u8
-        })
-        .collect()
-}
-
 /// Probes `path` (with `--json`) and returns its error message; fails if
 /// the binary takes more than ten seconds.
 fn error_for(path: &Path) -> String {
@@ -62,7 +50,11 @@ fn non_audio_files_get_errors_that_say_what_they_are() {
     let cases = [
         (write(d, "empty.mp3", b""), "empty file"),
         (
-            write(d, "noise.mp3", &noise(200_000, 0x9E37_79B9_7F4A_7C15)),
+            write(
+                d,
+                "noise.mp3",
+                &crate::common::Rng::new(0x9E37_79B9_7F4A_7C15).bytes(200_000),
+            ),
             "no audio format recognised",
         ),
         (write(d, "error-page.mp3", html), "HTML page"),
