@@ -7,7 +7,8 @@
 #     need Apple's SDK, which Debian lacks, so the C compiler and archiver
 #     are stubbed with `true` (a check links nothing).
 #  3. The Windows build's CLI smoke test under Debian's wine: create (the
-#     first command), import, add, list, show, feed and build in a copy of
+#     first command), import, add, list, show, feed, backup (twice: the
+#     second replaces the first), export (twice) and build in a copy of
 #     the shipped project, with Windows paths (`Z:\...`) for --config, the
 #     audio and the build folder, and an episode file with CRLF endings.
 # Installs mingw-w64, wine and the Rust targets when missing.
@@ -71,6 +72,15 @@ pc list --json;                expect '"title": "Vinterresan"' "list --json"
 pc show 90;                    expect "Vinterresan" "show"
 pc feed;                       expect "<title>Vinterresan</title>" "feed"
 refuse $'\r' "feed"
+# Replacing an existing file (rename over it), which Windows does its own way.
+pc backup "$(winpath "$work/copy.db")"
+pc backup --force "$(winpath "$work/copy.db")"
+[ -s "$work/copy.db" ] || fail "no backup"
+passed=$((passed + 1))
+pc export "$(winpath "$work/exported")"
+pc export "$(winpath "$work/exported")"
+ls "$work/exported" | grep -q '^090-vinterresan\.toml$' || fail "export wrote no 090-vinterresan.toml"
+passed=$((passed + 1))
 pc build "$(winpath "$work/site")"
 [ -s "$work/site/feed.xml" ] || fail "build wrote no feed.xml"
 ls "$work/site/media" | grep -q '^90-vinterresan-.*\.mp3$' || fail "no audio in the build"

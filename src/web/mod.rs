@@ -9,7 +9,8 @@
 //! response gets the security headers of [`headers`], and text responses
 //! are compressed ([`compress`]). The accept loop, its connection limits and
 //! the request limits are in [`server`] and [`limits`]; the request log in
-//! [`access`].
+//! [`access`]. Big feeds and media leave the process from files, with
+//! `sendfile` on Linux or plain writes ([`Io`]), in the private `bodies`.
 
 pub mod access;
 pub mod assets;
