@@ -46,8 +46,9 @@ pub struct Channel {
     pub language: String,
     /// `itunes:author`.
     pub author: String,
-    /// `itunes:owner`.
-    pub owner: Owner,
+    /// `itunes:owner`; `None` when the config names none (`check --publish`
+    /// reports it: Apple and the Podcast Index need a contact).
+    pub owner: Option<Owner>,
     /// Public base URL from which feed, page and enclosure URLs are built; ends with `/`.
     pub base_url: Url,
     /// `channel.base_url` exactly as configured, which `--base-url` and a
@@ -75,6 +76,24 @@ pub struct Channel {
     pub apple_podcasts_url: Option<Url>,
     /// The show in Spotify (https), linked from the website.
     pub spotify_url: Option<Url>,
+    /// `[[channel.people]]`: the people the producer states take part in the
+    /// whole show. Only these go into the channel's `podcast:person` tags,
+    /// which every item without people of its own inherits (Podcast Index
+    /// namespace, `person`), so they are never inferred from episodes.
+    pub people: Vec<ChannelPerson>,
+}
+
+/// A person credited for the whole show (`[[channel.people]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelPerson {
+    /// Their name as published.
+    pub name: String,
+    /// A Podcasting 2.0 taxonomy role in English (`host`, `producer`, …).
+    pub role: String,
+    /// A page about them (`podcast:person href`), if given.
+    pub href: Option<Url>,
+    /// A picture of them (`podcast:person img`), if given.
+    pub img: Option<Url>,
 }
 
 /// `itunes:type`: how apps order and present episodes.
@@ -102,6 +121,83 @@ pub struct Server {
     pub feed_path: String,
 }
 
+/// `[stats]`: listening statistics (see `src/stats`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stats {
+    /// Count downloads and feed clients in `serve` (default on: only counts
+    /// are kept, never an address or an agent).
+    pub enabled: bool,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` is believed;
+    /// anyone else could forge those headers.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Serve the statistics page at `/statistik` (default: a 404).
+    pub public: bool,
+    /// Put OP3's prefix (`https://op3.dev/e/`) before enclosure URLs, for
+    /// producers who want open third-party counting too.
+    pub op3: bool,
+}
+
+impl Default for Stats {
+    fn default() -> Stats {
+        Stats {
+            enabled: true,
+            trusted_proxies: Vec::new(),
+            public: false,
+            op3: false,
+        }
+    }
+}
+
+/// An address block, `192.0.2.0/24` or a single address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    /// The block's first address.
+    pub addr: std::net::IpAddr,
+    /// Its prefix length in bits.
+    pub prefix: u8,
+}
+
+impl IpNet {
+    /// Parses `10.0.0.0/8`, `::1` or `2001:db8::/32`.
+    pub fn parse(text: &str) -> Option<IpNet> {
+        let (addr, prefix) = match text.trim().split_once('/') {
+            Some((a, p)) => (a.parse().ok()?, p.parse().ok()?),
+            None => {
+                let addr: std::net::IpAddr = text.trim().parse().ok()?;
+                (addr, if addr.is_ipv4() { 32 } else { 128 })
+            }
+        };
+        let max = if matches!(addr, std::net::IpAddr::V4(_)) {
+            32
+        } else {
+            128
+        };
+        (prefix <= max).then_some(IpNet { addr, prefix })
+    }
+
+    /// Whether `ip` is inside the block.
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr::{V4, V6};
+        let (a, b, bits) = match (self.addr, ip) {
+            (V4(a), V4(b)) => (
+                u128::from(u32::from(a)) << 96,
+                u128::from(u32::from(b)) << 96,
+                self.prefix,
+            ),
+            (V6(a), V6(b)) => (u128::from(a), u128::from(b), self.prefix),
+            // Different families never match (a mapped `::ffff:a.b.c.d`
+            // arrives as IPv4 once the socket address is canonical).
+            _ => return false,
+        };
+        let mask = if bits == 0 {
+            0
+        } else {
+            u128::MAX << (128 - u32::from(bits))
+        };
+        a & mask == b & mask
+    }
+}
+
 /// The validated configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -111,6 +207,8 @@ pub struct Config {
     pub themes: Vec<Theme>,
     /// Server and storage settings.
     pub server: Server,
+    /// Listening statistics.
+    pub stats: Stats,
 }
 
 /// Why the configuration could not be used.

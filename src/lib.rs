@@ -22,6 +22,8 @@ pub mod feed;
 pub mod ingest;
 pub mod platform;
 pub mod probe;
+pub mod publish;
 pub mod remote;
 pub mod slug;
+pub mod stats;
 pub mod web;

@@ -25,6 +25,7 @@ mod target;
 pub mod websub;
 
 pub use reader::{RangeReader, TransferStats};
+pub use target::is_loopback;
 
 /// Timeouts and limits for one remote probe. `Default` suits a CDN; tests
 /// shrink them.

@@ -80,9 +80,29 @@ pub fn format_published(dt: &DateTime<FixedOffset>) -> String {
     }
 }
 
+/// What is known of a publication time, in ISO 8601 for machine-readable
+/// places (HTML `<time datetime>`, JSON-LD `datePublished`): the month
+/// (`2022-11`) when only the period is known, else the full timestamp. An
+/// RSS `pubDate` has no such form; the feed keeps the stored first of the
+/// month at 06:00 there.
+pub fn known_published(dt: &DateTime<FixedOffset>, approximate: bool) -> String {
+    if approximate {
+        dt.with_timezone(&Stockholm).format("%Y-%m").to_string()
+    } else {
+        dt.to_rfc3339()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_approximate_date_is_published_as_its_month() {
+        let dt = parse_published("2022-11-01").expect("date");
+        assert_eq!(known_published(&dt, true), "2022-11");
+        assert_eq!(known_published(&dt, false), "2022-11-01T06:00:00+01:00");
+    }
 
     #[test]
     fn a_bare_date_means_six_in_the_morning_swedish_time() {

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
-pub use dates::{format_published, parse_published};
+pub use dates::{format_published, known_published, parse_published};
 pub use model::{
     Audio, AudioSource, Credit, Episode, EpisodeData, EpisodeType, Role, SWEDISH_ROLES,
 };
@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_transcripts.sql"),
     include_str!("migrations/0004_search_prefix_one_letter.sql"),
     include_str!("migrations/0005_feed_versions.sql"),
+    include_str!("migrations/0008_stats.sql"),
 ];
 
 /// How long a writer waits for another writer before giving up, so the CLI

@@ -10,17 +10,43 @@ use rayon::prelude::*;
 use super::Context;
 use crate::catalog::{AudioSource, Episode, episodes};
 use crate::config::Config;
+use crate::publish;
+
+mod report;
 use crate::ingest::audio::measure_file;
 
 /// Arguments of `podcatalog check`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Check everything a directory would reject or a listener would notice
+    /// before you publish: Apple's, Spotify's and the Podcast Index's rules
+    /// and our own, with what to do about each. Exit status 1 on any error.
+    #[arg(long)]
+    pub publish: bool,
+    /// With --publish: one JSON object per finding (level, rule, channel or
+    /// episode, field, message, source).
+    #[arg(long, requires = "publish")]
+    pub json: bool,
+    /// With --publish: ask no remote URL and re-measure no audio (the quick
+    /// check `serve` runs at start-up).
+    #[arg(long, requires = "publish")]
+    pub offline: bool,
+}
 
 /// Prints one line per problem; non-zero exit when there is any.
-pub fn run(_args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
+pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let conn = ctx.open(&config)?;
     let all = episodes::list(&conn)?;
+    if args.publish {
+        let depth = if args.offline {
+            publish::Depth::Quick
+        } else {
+            publish::Depth::Full
+        };
+        let findings = publish::check(&config, &all, depth);
+        return Ok(report::print(&findings, all.len(), args.json));
+    }
     let problems: Vec<String> = all
         .par_iter()
         .flat_map(|ep| check_episode(&config, ep))

@@ -83,10 +83,14 @@ fn print_episode(ep: &Episode) {
     let number = d
         .number
         .map_or_else(|| "  -".to_string(), |n| format!("#{n:<3}"));
-    let approx = if d.date_approximate { "~" } else { " " };
-    let date = d.published_at.format("%Y-%m-%d");
+    // `2022-11~   ` when only the month is known: never a day we don't know.
+    let date = if d.date_approximate {
+        format!("{}~   ", d.published_at.format("%Y-%m"))
+    } else {
+        format!("{} ", d.published_at.format("%Y-%m-%d"))
+    };
     println!(
-        "{number} {date}{approx} {:>7}  {}",
+        "{number} {date}{:>7}  {}",
         super::format_duration(d.audio.duration_ms),
         d.title
     );

@@ -26,6 +26,7 @@ pub mod probe;
 mod remove;
 mod serve;
 mod show;
+mod stats;
 mod themes;
 
 /// Podcast feed and episode catalogue.
@@ -78,6 +79,9 @@ pub enum Command {
     Build(build::Args),
     /// Copy the catalogue to a file, safely while the server runs.
     Backup(backup::Args),
+    /// Listening statistics: downloads by day, episode, app…, an HTML
+    /// report, and `stats ingest` for access logs.
+    Stats(stats::Args),
 }
 
 /// Runs the parsed command line.
@@ -101,6 +105,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Feed(args) => feed::run(&args, &ctx),
         Command::Build(args) => build::run(&args, &ctx),
         Command::Backup(args) => backup::run(&args, &ctx),
+        Command::Stats(args) => stats::run(&args, &ctx),
     }
 }
 

@@ -42,10 +42,11 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         readable_folder(&config.server.media_dir)?;
         let conn = ctx.open(&config)?;
         let local = listener.local_addr()?;
-        if args.base_url.is_none() && is_loopback(&config.channel.base_url) {
+        if args.base_url.is_none() && crate::remote::is_loopback(&config.channel.base_url) {
             let own = Url::parse(&format!("http://{local}{}", config.channel.base_url.path()))?;
             set_base_url(&mut config, &own)?;
         }
+        warn_of_publish_errors(&config, &conn)?;
         let state = web::AppState::new(config, conn)?.with_io(web::Io::from_env());
         let feed = crate::feed::Links::for_config(state.config()).feed();
         eprintln!("serving on http://{local}/ (feed: {feed}); Ctrl-C stops");
@@ -53,6 +54,26 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line on stderr when the quick publish check finds errors: the
+/// server starts regardless (a preview is useful before the feed is
+/// ready), but a placeholder must never reach a feed silently. Runs on its
+/// own thread so a large catalogue does not delay the start.
+fn warn_of_publish_errors(config: &Config, conn: &rusqlite::Connection) -> anyhow::Result<()> {
+    let episodes = crate::catalog::episodes::list(conn)?;
+    let config = config.clone();
+    std::thread::spawn(move || {
+        let findings = crate::publish::check(&config, &episodes, crate::publish::Depth::Quick);
+        let errors = crate::publish::errors(&findings);
+        if let Some(first) = findings.first().filter(|_| errors > 0) {
+            eprintln!(
+                "warning: {errors} publish error(s), e.g. {}: {}; run `podcatalog check --publish` to see them all",
+                first.subject, first.field
+            );
+        }
+    });
+    Ok(())
 }
 
 /// Binds `addr`, saying plainly when another server already has the port.
@@ -73,15 +94,6 @@ fn readable_folder(dir: &std::path::Path) -> anyhow::Result<()> {
     std::fs::read_dir(dir)
         .map(drop)
         .with_context(|| format!("{}: cannot read the media folder", dir.display()))
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
 }
 
 /// Replaces the configured base URL, checked as the config file's is.

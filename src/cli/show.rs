@@ -30,12 +30,15 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         println!("number:     {n}");
     }
     println!("type:       {}", d.episode_type.as_str());
-    let approx = if d.date_approximate {
-        " (approximate)"
+    if d.date_approximate {
+        let month = crate::catalog::known_published(&d.published_at, true);
+        println!(
+            "published:  {month} (approximate: only the month is known; the feed's pubDate says {})",
+            d.published_at.to_rfc3339()
+        );
     } else {
-        ""
-    };
-    println!("published:  {}{approx}", d.published_at.to_rfc3339());
+        println!("published:  {}", d.published_at.to_rfc3339());
+    }
     println!("slug:       {}", d.slug);
     println!("guid:       {}", ep.guid);
     let source = match &d.audio.source {

@@ -9,7 +9,7 @@ use toml::Spanned;
 use url::Url;
 
 use super::apple::{is_language_tag, parse_category};
-use super::{Channel, Config, ConfigError, Owner, Server, ShowType, Theme, line_of};
+use super::{Channel, ChannelPerson, Config, ConfigError, Owner, Server, ShowType, Theme, line_of};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -19,6 +19,29 @@ struct RawConfig {
     themes: Vec<RawTheme>,
     #[serde(default)]
     server: RawServer,
+    #[serde(default)]
+    stats: RawStats,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawStats {
+    enabled: bool,
+    trusted_proxies: Vec<Spanned<String>>,
+    public: bool,
+    op3: bool,
+}
+
+impl Default for RawStats {
+    fn default() -> Self {
+        let d = crate::config::Stats::default();
+        RawStats {
+            enabled: d.enabled,
+            trusted_proxies: Vec::new(),
+            public: d.public,
+            op3: d.op3,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -28,7 +51,8 @@ struct RawChannel {
     description: Spanned<String>,
     language: Spanned<String>,
     author: String,
-    owner: RawOwner,
+    #[serde(default)]
+    owner: Option<RawOwner>,
     base_url: Spanned<String>,
     image: String,
     categories: Vec<Spanned<String>>,
@@ -47,6 +71,19 @@ struct RawChannel {
     spotify_url: Option<Spanned<String>>,
     #[serde(default)]
     podcast_guid: Option<Spanned<String>>,
+    #[serde(default)]
+    people: Vec<RawPerson>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPerson {
+    name: Spanned<String>,
+    role: Spanned<String>,
+    #[serde(default)]
+    href: Option<Spanned<String>>,
+    #[serde(default)]
+    img: Option<Spanned<String>>,
 }
 
 fn episodic() -> ShowType {
@@ -125,6 +162,30 @@ pub(super) fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
             media_dir: raw.server.media_dir,
             episodes_dir: raw.server.episodes_dir,
         },
+        stats: stats(raw.stats, &check)?,
+    })
+}
+
+/// `[stats]`: every trusted proxy must be an address or a block.
+fn stats(raw: RawStats, check: &Checker) -> Result<crate::config::Stats, ConfigError> {
+    let trusted_proxies = raw
+        .trusted_proxies
+        .iter()
+        .map(|p| {
+            crate::config::IpNet::parse(p.get_ref()).ok_or_else(|| {
+                let reason = format!(
+                    "`{}` is not an IP address or block (e.g. `127.0.0.1` or `10.0.0.0/8`)",
+                    p.get_ref()
+                );
+                check.invalid("stats.trusted_proxies", p, reason)
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(crate::config::Stats {
+        enabled: raw.enabled,
+        trusted_proxies,
+        public: raw.public,
+        op3: raw.op3,
     })
 }
 
@@ -166,11 +227,10 @@ fn channel(raw: RawChannel, check: &Checker) -> Result<Channel, ConfigError> {
         Some(hub) => Some(http_url("channel.websub_hub", hub, check)?),
         None => None,
     };
-    let email = raw.owner.email.get_ref();
-    if !looks_like_email(email) {
-        let reason = format!("`{email}` is not an e-mail address");
-        return Err(check.invalid("channel.owner.email", &raw.owner.email, reason));
-    }
+    let owner = match raw.owner {
+        Some(o) => Some(owner(o, check)?),
+        None => None,
+    };
     if raw.categories.is_empty() {
         let reason = "name at least one Apple category".to_string();
         return Err(check.invalid("channel.title", &raw.title, reason));
@@ -186,10 +246,7 @@ fn channel(raw: RawChannel, check: &Checker) -> Result<Channel, ConfigError> {
         description: raw.description.into_inner(),
         language: raw.language.into_inner(),
         author: raw.author,
-        owner: Owner {
-            name: raw.owner.name,
-            email: raw.owner.email.into_inner(),
-        },
+        owner,
         configured_base_url: base_url.clone(),
         base_url,
         podcast_guid: podcast_guid(raw.podcast_guid.as_ref(), check)?,
@@ -202,6 +259,50 @@ fn channel(raw: RawChannel, check: &Checker) -> Result<Channel, ConfigError> {
         locked: raw.locked,
         apple_podcasts_url: app_link("channel.apple_podcasts_url", raw.apple_podcasts_url, check)?,
         spotify_url: app_link("channel.spotify_url", raw.spotify_url, check)?,
+        people: raw
+            .people
+            .into_iter()
+            .map(|p| person(p, check))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// `[channel.owner]`: the e-mail must at least have the shape of one;
+/// whether it is a real, reachable address is `check --publish`'s concern.
+fn owner(raw: RawOwner, check: &Checker) -> Result<Owner, ConfigError> {
+    let email = raw.email.get_ref();
+    if !looks_like_email(email) {
+        let reason = format!("`{email}` is not an e-mail address");
+        return Err(check.invalid("channel.owner.email", &raw.email, reason));
+    }
+    Ok(Owner {
+        name: raw.name,
+        email: raw.email.into_inner(),
+    })
+}
+
+/// One `[[channel.people]]` entry: a name, a taxonomy role, optional links.
+fn person(raw: RawPerson, check: &Checker) -> Result<ChannelPerson, ConfigError> {
+    non_empty("channel.people.name", &raw.name, check)?;
+    let role = crate::catalog::Role::parse(raw.role.get_ref()).map_err(|hint| {
+        let hint = hint
+            .map(|h| format!(" (did you mean `{h}`?)"))
+            .unwrap_or_default();
+        let reason = format!(
+            "`{}` is not a Podcasting 2.0 taxonomy role{hint}",
+            raw.role.get_ref()
+        );
+        check.invalid("channel.people.role", &raw.role, reason)
+    })?;
+    let link = |key: &str, value: &Option<Spanned<String>>| match value {
+        Some(v) => http_url(key, v, check).map(Some),
+        None => Ok(None),
+    };
+    Ok(ChannelPerson {
+        href: link("channel.people.href", &raw.href)?,
+        img: link("channel.people.img", &raw.img)?,
+        name: raw.name.into_inner(),
+        role: role.as_str().to_string(),
     })
 }
 

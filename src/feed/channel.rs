@@ -3,9 +3,8 @@
 //! them (title, link, description, language, `itunes:image`,
 //! `itunes:category`, `itunes:explicit`, `itunes:author`, `itunes:owner`,
 //! `itunes:type`, copyright, `atom:link rel="self"`, `podcast:guid`,
-//! `podcast:locked`, `podcast:medium`, `podcast:person`).
-
-use std::collections::HashMap;
+//! `podcast:locked`, `podcast:medium`, and `podcast:person` for the people
+//! `[[channel.people]]` declares).
 
 use uuid::Uuid;
 
@@ -37,46 +36,6 @@ pub fn podcast_guid(feed_url: &str) -> String {
         .map_or(feed_url, |(_, rest)| rest);
     let seed = without_scheme.trim_end_matches('/');
     Uuid::new_v5(&PODCAST_GUID_NAMESPACE, seed.as_bytes()).to_string()
-}
-
-/// The people credited as host or co-host in more than a third of the
-/// `episodes` that name any host: the "regular" people the namespace asks
-/// for at channel level, in order of how often they host. Episodes whose
-/// credits are unknown (older ones, reconstructed from newsletters) do not
-/// count against anyone.
-pub fn regular_hosts<'a>(episodes: &[&'a Episode]) -> Vec<(&'a str, &'a str, &'a str)> {
-    let mut counts: HashMap<&str, (usize, &str, &str)> = HashMap::new();
-    let mut order = Vec::new();
-    let mut hosted = 0;
-    for ep in episodes {
-        let hosts = ep
-            .data
-            .credits
-            .iter()
-            .filter(|c| matches!(c.role.as_str(), "host" | "co-host"));
-        hosted += usize::from(hosts.clone().next().is_some());
-        for c in hosts {
-            let entry = counts.entry(&c.slug).or_insert_with(|| {
-                order.push(c.slug.as_str());
-                (0, c.name.as_str(), c.role.as_str())
-            });
-            entry.0 += 1;
-        }
-    }
-    let mut hosts: Vec<(usize, &str, &str, &str)> = order
-        .into_iter()
-        .filter_map(|slug| {
-            counts
-                .get(slug)
-                .map(|(n, name, role)| (*n, slug, *name, *role))
-        })
-        .filter(|(n, ..)| *n * 3 > hosted)
-        .collect();
-    hosts.sort_by_key(|h| std::cmp::Reverse(h.0));
-    hosts
-        .into_iter()
-        .map(|(_, slug, name, role)| (slug, name, role))
-        .collect()
 }
 
 /// Writes the root, the channel head, up to where the items begin.
@@ -126,10 +85,12 @@ pub(super) fn open(xml: &mut Xml, config: &Config, links: &Links, feed: &Feed, i
     }
     xml.text("itunes:explicit", &[], bool_text(ch.explicit));
     xml.text("itunes:author", &[], &ch.author);
-    xml.open("itunes:owner", &[]);
-    xml.text("itunes:name", &[], &ch.owner.name);
-    xml.text("itunes:email", &[], &ch.owner.email);
-    xml.close("itunes:owner");
+    if let Some(owner) = &ch.owner {
+        xml.open("itunes:owner", &[]);
+        xml.text("itunes:name", &[], &owner.name);
+        xml.text("itunes:email", &[], &owner.email);
+        xml.close("itunes:owner");
+    }
     let kind = match ch.kind {
         ShowType::Episodic => "episodic",
         ShowType::Serial => "serial",
@@ -141,17 +102,22 @@ pub(super) fn open(xml: &mut Xml, config: &Config, links: &Links, feed: &Feed, i
         xml.text("itunes:block", &[], "Yes");
     }
     xml.text("podcast:guid", &[], &feed.guid);
-    xml.text(
-        "podcast:locked",
-        &[("owner", &ch.owner.email)],
-        if ch.locked { "yes" } else { "no" },
-    );
+    let locked = if ch.locked { "yes" } else { "no" };
+    match &ch.owner {
+        Some(owner) => xml.text("podcast:locked", &[("owner", &owner.email)], locked),
+        None => xml.text("podcast:locked", &[], locked),
+    }
     xml.text("podcast:medium", &[], "podcast");
     if feed.blocked() {
         xml.text("podcast:block", &[], "yes");
     }
-    for (slug, name, role) in regular_hosts(items) {
-        item::person(xml, links, name, slug, role);
+    // Only the people the producer declares for the whole show: every item
+    // without people of its own inherits these (namespace, `person`), so
+    // one inferred from some episodes would be credited on all the others.
+    for p in &ch.people {
+        let href = p.href.as_ref().map(url::Url::as_str);
+        let img = p.img.as_ref().map(url::Url::as_str);
+        item::person_tag(xml, &p.name, &p.role, href, img);
     }
 }
 

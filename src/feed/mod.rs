@@ -21,8 +21,8 @@ use chrono::{DateTime, Utc};
 use crate::catalog::Episode;
 use crate::config::Config;
 
-pub use channel::{podcast_guid, regular_hosts};
-pub use item::{show_notes, whole_seconds};
+pub use channel::podcast_guid;
+pub use item::{description as item_description, rfc2822, show_notes, whole_seconds};
 pub use links::Links;
 
 /// Which subset of the catalogue a feed carries.

@@ -106,24 +106,51 @@ fn items_carry_enclosure_duration_numbers_and_people() {
     }
 }
 
+/// Regression: the channel named a host inferred from the episodes that
+/// credit one, and every item without people of its own inherited him.
 #[test]
-fn the_regular_host_is_named_on_the_channel() {
-    let eps = synthetic::episodes(6);
-    let xml = render(&config(), &eps, now());
-    let channel_head = &xml[..xml.find("<item>").expect("items")];
-    assert!(channel_head.contains(">Nils Munthe</podcast:person>"));
-    assert!(!channel_head.contains("Gäst"));
-}
-
-#[test]
-fn episodes_without_known_credits_do_not_hide_the_regular_host() {
+fn an_episode_without_people_carries_no_person_in_any_feed() {
     let mut eps = synthetic::episodes(9);
     for ep in eps.iter_mut().skip(2) {
         ep.data.credits.clear();
     }
-    let xml = render(&config(), &eps, now());
+    let config = config();
+    assert!(
+        config.channel.people.is_empty(),
+        "the shipped config declares none"
+    );
+    let feeds = [
+        Feed::main(&config, &eps),
+        Feed::person(&config, &eps, "nils-munthe").expect("person feed"),
+        Feed::theme(&config, &eps, &eps[0].data.themes[0]).expect("theme feed"),
+    ];
+    for feed in feeds {
+        let xml = feed.render(&config, now());
+        let channel_head = &xml[..xml.find("<item>").expect("items")];
+        assert!(!channel_head.contains("podcast:person"), "{channel_head}");
+        for item in xml.split("<item>").skip(1) {
+            let credited = item.contains("samtal-9</link>") || item.contains("samtal-8</link>");
+            assert_eq!(item.contains("podcast:person"), credited, "{item}");
+        }
+    }
+}
+
+#[test]
+fn configured_channel_people_are_named_on_the_channel() {
+    let text = include_str!("../../feed-config.toml").replace(
+        "\n[channel.owner]",
+        "[[channel.people]]\nname = \"Anna Producent\"\nrole = \"Producer\"\n\
+         href = \"https://skr.se/anna\"\nimg = \"https://skr.se/anna.jpg\"\n\n[channel.owner]",
+    );
+    let config = Config::parse(&text, "feed-config.toml").expect("config");
+    let xml = render(&config, &synthetic::episodes(2), now());
     let channel_head = &xml[..xml.find("<item>").expect("items")];
-    assert!(channel_head.contains(">Nils Munthe</podcast:person>"));
+    assert!(
+        channel_head.contains(
+            r#"<podcast:person role="producer" group="creative direction" href="https://skr.se/anna" img="https://skr.se/anna.jpg">Anna Producent</podcast:person>"#
+        ),
+        "{channel_head}"
+    );
 }
 
 #[test]
@@ -236,4 +263,27 @@ fn items_rendered_in_parallel_give_the_same_bytes() {
     let sequential = feed.render_with(&config, now(), usize::MAX);
     assert_eq!(feed.render_with(&config, now(), 1), sequential);
     assert_eq!(feed.render(&config, now()), sequential);
+}
+
+#[test]
+fn op3_prefixes_enclosures_only_when_asked() {
+    let eps = synthetic::episodes(1);
+    let plain = render(&config(), &eps, now());
+    assert!(
+        plain.contains(r#"<enclosure url="http://127.0.0.1:8080/media/1-samtal.mp3""#),
+        "{plain}"
+    );
+    let mut with = config();
+    with.stats.op3 = true;
+    let xml = render(&with, &eps, now());
+    assert!(
+        xml.contains(
+            r#"<enclosure url="https://op3.dev/e/http://127.0.0.1:8080/media/1-samtal.mp3""#
+        ),
+        "{xml}"
+    );
+    assert_eq!(
+        super::item::op3("https://cdn.skr.se/a.mp3"),
+        "https://op3.dev/e/cdn.skr.se/a.mp3"
+    );
 }

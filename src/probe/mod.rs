@@ -20,6 +20,7 @@ mod fallback;
 mod flac;
 mod flac_frame;
 mod id3;
+pub(crate) use id3::v2_size as id3v2_size;
 mod mp3;
 mod mp3_frame;
 mod mp3_parallel;

@@ -66,7 +66,9 @@ pub(crate) fn display(raw: &str) -> String {
     format!("{}…", &shown[..cut])
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// Whether `url` points at this machine (a loopback address or
+/// `localhost`).
+pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
         Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),

@@ -18,6 +18,7 @@ mod bodies;
 mod buffers;
 pub mod compress;
 mod conditional;
+mod counting;
 mod error;
 mod feeds;
 pub mod headers;
@@ -30,6 +31,7 @@ pub mod path;
 pub mod range;
 pub mod server;
 mod stall;
+mod statistics;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -72,6 +74,7 @@ struct Inner {
     media_root: PathBuf,
     cache: feeds::FeedCache,
     pages: pages::Cache,
+    stats: Option<Arc<crate::stats::live::Recorder>>,
     /// Bytes this server sent with `sendfile` (see [`AppState::sendfile_bytes`]).
     sent_by_sendfile: Arc<AtomicU64>,
 }
@@ -84,6 +87,16 @@ impl AppState {
         let media_root = std::fs::canonicalize(&config.server.media_dir)
             .with_context(|| format!("media folder {}", config.server.media_dir.display()))?;
         let revision = crate::catalog::revision(&conn)?;
+        let stats = if config.stats.enabled {
+            let episodes = crate::catalog::episodes::list(&conn)?;
+            let index = crate::stats::index::MediaIndex::new(&episodes, &config.server.media_dir);
+            let proxies = config.stats.trusted_proxies.clone();
+            // Compile the user-agent list now, off the request path.
+            std::thread::spawn(crate::stats::agents::Agents::shared);
+            Some(Arc::new(crate::stats::live::Recorder::new(index, proxies)))
+        } else {
+            None
+        };
         Ok(AppState {
             inner: Arc::new(Inner {
                 config,
@@ -91,6 +104,7 @@ impl AppState {
                 media_root,
                 cache: feeds::FeedCache::new(revision),
                 pages: pages::Cache::default(),
+                stats,
                 sent_by_sendfile: Arc::default(),
             }),
             io: Io::native(),
@@ -121,6 +135,11 @@ impl AppState {
     pub fn config(&self) -> &Config {
         &self.inner.config
     }
+
+    /// The download counter, when `[stats] enabled` (the default).
+    pub fn stats(&self) -> Option<&Arc<crate::stats::live::Recorder>> {
+        self.inner.stats.as_ref()
+    }
 }
 
 /// Every route of the server.
@@ -135,6 +154,7 @@ pub fn app(state: AppState) -> Router {
         .route("/teman/{slug}", get(pages::theme))
         .route("/sok", get(pages::search_page))
         .route("/api/search", get(pages::search_api))
+        .route("/statistik", get(statistics::page))
         .route("/assets/{name}", get(assets::file))
         // Compression for the routes above only: the feeds below are kept
         // precompressed, and their polls (mostly 304s) are the hot path.
@@ -185,9 +205,13 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let watcher = tokio::spawn(feeds::watch(state.clone()));
-    let front = Front::new(state);
+    let flusher = tokio::spawn(counting::flush_every(state.clone()));
+    let front = Front::new(state.clone());
     let result = server::run(listener, front, limits, shutdown).await;
     watcher.abort();
+    flusher.abort();
+    // The last counts, after the last response.
+    let _ = tokio::task::spawn_blocking(move || counting::flush(&state, None)).await;
     result
 }
 

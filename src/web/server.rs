@@ -111,10 +111,11 @@ pub(crate) async fn run(
         };
         match next {
             Ok((stream, permit)) => {
+                let peer = stream.peer_addr().ok().map(|a| a.ip());
                 let io = front.state.io();
                 let stream = bodies::conn(stream, io, &front.state.inner.sent_by_sendfile);
                 let stream = Stalls::new(stream, limits.stall_timeout);
-                let conn = connection(http.clone(), stream, front.clone(), stopping.clone());
+                let conn = connection(http.clone(), stream, peer, front.clone(), stopping.clone());
                 tokio::spawn(async move {
                     conn.await;
                     drop(permit);
@@ -195,10 +196,11 @@ fn is_per_connection(e: &io::Error) -> bool {
 async fn connection(
     http: http1::Builder,
     stream: Stalls<Conn>,
+    peer: Option<std::net::IpAddr>,
     front: Front,
     mut stopping: watch::Receiver<bool>,
 ) {
-    let service = hyper::service::service_fn(move |req| handle(front.clone(), req));
+    let service = hyper::service::service_fn(move |req| handle(front.clone(), peer, req));
     let conn = http.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
     let result = tokio::select! {
@@ -220,13 +222,22 @@ async fn stopped(stopping: &mut watch::Receiver<bool>) {
     let _ = stopping.wait_for(|stop| *stop).await.is_ok();
 }
 
-/// One request: the limits, then the routes; logged either way.
-async fn handle(front: Front, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+/// One request: the limits, then the routes; logged, and counted for the
+/// listening statistics when it is an audio or feed `GET`.
+async fn handle(
+    front: Front,
+    peer: Option<std::net::IpAddr>,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
     let entry = access::Entry::start(&req);
+    let noted = peer.and_then(|_| super::counting::Noted::of(&front.state, &req));
     let res = match limits::check(&req) {
         Err(rejected) => rejected.response_for(req.uri().path()),
         Ok(()) => front.call(req).await,
     };
+    if let (Some(noted), Some(peer)) = (noted, peer) {
+        noted.count(&front.state, peer, &res);
+    }
     if let Some(entry) = entry {
         entry.finish(&res);
     }

@@ -14,7 +14,7 @@
 //
 // Usage (from scripts/test-browser.sh): node site.test.mjs BINARY REPO
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
@@ -47,6 +47,9 @@ function startServer() {
   for (const part of ["feed-config.toml", "episodes", "media"]) {
     cpSync(join(repo, part), join(dir, part), { recursive: true });
   }
+  // The statistics page is private by default; this copy publishes it.
+  const config = join(dir, "feed-config.toml");
+  writeFileSync(config, readFileSync(config, "utf8") + "\n[stats]\npublic = true\n");
   const child = spawn(binary, ["serve", "--addr", "127.0.0.1:0"], {
     cwd: dir,
     stdio: ["ignore", "inherit", "pipe"],
@@ -214,6 +217,18 @@ async function main() {
     const missing = await page.goto(new URL("avsnitt/finns-inte", base).href);
     check(missing.status() === 404, "unknown episode: 404");
     await audit(page, base, "not-found");
+
+    // 7. The listening statistics: one whole download by an app, counted
+    // within the flush interval, then charts with their tables.
+    const mp3 = new URL("media/86-kvinnofrid.mp3", base);
+    await fetch(mp3, { headers: { "User-Agent": "Overcast/3.0 (+http://overcast.fm/; iOS podcast app)" } }).then((r) => r.arrayBuffer());
+    await new Promise((r) => setTimeout(r, 6000));
+    await page.goto(new URL("statistik", base).href);
+    check((await page.locator("h1").innerText()).startsWith("Lyssningsstatistik"), "statistics page");
+    check((await page.locator("svg[role=img]").count()) === 5, "five charts");
+    check((await page.locator("table").count()) === 6, "a table for every chart, and the launch table");
+    check((await page.locator("#per-app + figure").innerText()).includes("Overcast"), "the download is attributed to Overcast");
+    await audit(page, base, "statistik");
 
     check(csp.length === 0, `no script errors or CSP violations: ${csp.join(" | ")}`);
   } finally {

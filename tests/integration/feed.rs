@@ -202,7 +202,9 @@ fn the_channel_has_every_required_tag() {
         .filter(|n| n.has_tag_name((PODCAST, "person")))
         .map(|n| n.text().unwrap_or(""))
         .collect();
-    assert_eq!(hosts, ["Nils Munthe"], "the regular host, not guests");
+    // The fixture's config declares no `[[channel.people]]`: the channel
+    // names nobody, though every episode has the same host.
+    assert!(hosts.is_empty(), "{hosts:?}");
 }
 
 #[test]

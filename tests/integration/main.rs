@@ -16,10 +16,12 @@ mod media_serving;
 mod probe;
 mod process;
 mod project_serving;
+mod publish_gate;
 mod remote;
 mod search_paging;
 mod server;
 // Permission bits, uids and signals: Unix only.
 #[cfg(unix)]
 mod startup_errors;
+mod stats;
 mod web;

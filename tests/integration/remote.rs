@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use podcatalog::remote::{self, RangeReader, Remote, RemoteError, RemoteOptions};
 
-mod server;
+pub mod server;
 
 use server::Server;
 

@@ -94,6 +94,14 @@ pub async fn start_as_configured(config: Config, conn: rusqlite::Connection) -> 
     run(listener, state(config, conn), web::Limits::default())
 }
 
+/// [`start_with`], also handing back the server's state (the statistics
+/// tests set its clock and flush its counts).
+pub async fn start_with_state(config: Config, conn: rusqlite::Connection) -> (Running, AppState) {
+    let running = start_with(config, conn).await;
+    let state = running.state.clone();
+    (running, state)
+}
+
 fn state(config: Config, conn: rusqlite::Connection) -> AppState {
     AppState::new(config, conn).expect("state")
 }

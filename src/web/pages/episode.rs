@@ -61,7 +61,7 @@ pub fn render(
             @if !label.is_empty() { p.meta { (label) } }
             h1 { (d.title) }
             p.meta {
-                (t.published) " " time datetime=(d.published_at.to_rfc3339()) { (t.date(&d.published_at, d.date_approximate)) }
+                (t.published) " " time datetime=(crate::catalog::known_published(&d.published_at, d.date_approximate)) { (t.date(&d.published_at, d.date_approximate)) }
                 " · " (t.duration) " " (t.duration_text(d.audio.duration_ms))
             }
             @if let Some(summary) = &d.summary { p { (summary) } }
@@ -166,6 +166,11 @@ fn siblings(site: &Site, older: Option<&Episode>, newer: Option<&Episode>) -> Ma
 
 fn json_ld(site: &Site, e: &Episode, audio: &str) -> serde_json::Value {
     let d = &e.data;
+    let published = if d.date_approximate {
+        crate::catalog::known_published(&d.published_at, true)
+    } else {
+        d.published_at.date_naive().to_string()
+    };
     let people: Vec<serde_json::Value> = d
         .credits
         .iter()
@@ -183,16 +188,20 @@ fn json_ld(site: &Site, e: &Episode, audio: &str) -> serde_json::Value {
         "@type": "PodcastEpisode",
         "name": d.title,
         "url": site.links.episode(&d.slug),
-        "datePublished": d.published_at.date_naive().to_string(),
+        // schema.org takes an ISO 8601 date: only the month when that is all we know.
+        "datePublished": published,
         "description": d.summary.clone().unwrap_or_else(|| layout::plain_excerpt(&d.description, 300)),
         "timeRequired": format!("PT{}S", d.audio.duration_ms.div_ceil(1000)),
         "associatedMedia": { "@type": "MediaObject", "contentUrl": audio, "encodingFormat": d.audio.mime },
         "partOfSeries": layout::series(site),
-        "contributor": people,
         "keywords": d.themes.iter().map(|s| site.theme_name(s)).collect::<Vec<_>>().join(", "),
     });
     if let Some(n) = d.number {
         v["episodeNumber"] = n.into();
+    }
+    // No people known, no contributor: nothing is inferred for the page.
+    if !people.is_empty() {
+        v["contributor"] = people.into();
     }
     v
 }

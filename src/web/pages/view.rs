@@ -91,7 +91,7 @@ pub fn card(site: &Site, e: &Episode, about: Option<String>) -> Card {
         title: d.title.clone(),
         path: site.local(&site.links.episode(&d.slug)),
         date: site.text.date(&d.published_at, d.date_approximate),
-        datetime: d.published_at.to_rfc3339(),
+        datetime: crate::catalog::known_published(&d.published_at, d.date_approximate),
         duration: site.text.duration_text(d.audio.duration_ms),
         about: about.unwrap_or_else(|| d.summary.clone().unwrap_or_default()),
     }
