@@ -5,7 +5,9 @@
 //! [`ingest`], which validates every input, measures audio with [`probe`]
 //! (and [`remote`], the only module that talks HTTP out) and writes all or
 //! nothing. [`config`] is `feed-config.toml`, validated; [`slug`] and
-//! [`platform`] are leaves everyone may use.
+//! [`platform`] are leaves everyone may use. [`publish`] checks what is
+//! about to be published against the directories' rules; [`stats`] counts
+//! downloads, from the server and from access logs.
 //!
 //! [`feed`] turns catalogue values into RSS bytes and is pure (no SQL, no
 //! I/O, the time is a parameter). [`web`] serves the feeds (rendered once
