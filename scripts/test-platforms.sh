@@ -8,7 +8,8 @@
 #     are stubbed with `true` (a check links nothing).
 #  3. The Windows build's CLI smoke test under Debian's wine: create (the
 #     first command), import, add, list, show, feed, backup (twice: the
-#     second replaces the first), export (twice) and build in a copy of
+#     second replaces the first), export (twice), serve (a big feed and a
+#     big file, whole and ranged) and build in a copy of
 #     the shipped project, with Windows paths (`Z:\...`) for --config, the
 #     audio and the build folder, and an episode file with CRLF endings.
 # Installs mingw-w64, wine and the Rust targets when missing.
@@ -80,6 +81,38 @@ passed=$((passed + 1))
 pc export "$(winpath "$work/exported")"
 pc export "$(winpath "$work/exported")"
 ls "$work/exported" | grep -q '^090-vinterresan\.toml$' || fail "export wrote no 090-vinterresan.toml"
+passed=$((passed + 1))
+# The server on the portable path: a feed over 64 KiB (kept in a
+# delete-on-close file and read back) and a 2.5 MB file, whole and ranged.
+{ printf 'title = "Långa anteckningar"\npublished = 2023-02-01\nthemes = ["medborgardialog"]\n'
+  printf 'description = """\n'
+  for i in $(seq 900); do printf 'Rad %d: om medborgardialog i kommuner och regioner.\n' "$i"; done
+  printf '"""\n'; } >"$work/lang.toml"
+cp tests/fixtures/audio/mpeg2-22k.mp3 "$work/lang.mp3"
+pc add --file "$(winpath "$work/lang.toml")" --number 91 --audio "$(winpath "$work/lang.mp3")"
+pc feed
+cp "$work/out" "$work/feed.xml"
+[ "$(wc -c <"$work/feed.xml")" -gt 65536 ] || fail "the feed is not over 64 KiB"
+head -c 2500000 /dev/urandom >"$proj/media/stor.bin"
+# Debug logs of the bodies module say when a feed could not go to a file.
+(cd "$proj" && RUST_LOG=warn,podcatalog::web::bodies=debug \
+  exec /usr/lib/wine/wine64 "$work/podcatalog.exe" serve --addr 127.0.0.1:0 \
+  --base-url http://127.0.0.1:8080/) >/dev/null 2>"$work/serve.err" &
+base=
+for _ in $(seq 120); do
+  base=$(sed -n 's|^serving on \(http://[^ ]*/\) .*|\1|p' "$work/serve.err")
+  [ -n "$base" ] && break
+  sleep 0.5
+done
+[ -n "$base" ] || { cat "$work/serve.err"; fail "serve did not start"; }
+curl -sf "${base}feed.xml" -o "$work/served.xml" || fail "GET feed.xml"
+cmp -s "$work/served.xml" "$work/feed.xml" || fail "the served feed differs from podcatalog feed"
+curl -sf -H 'Accept-Encoding: gzip' "${base}feed.xml" | gunzip | cmp -s - "$work/feed.xml" \
+  || fail "the gzip feed is not the feed"
+grep -q "kept in memory\|cannot keep the feed" "$work/serve.err" && fail "the feed was not kept in a file"
+curl -sf "${base}media/stor.bin" | cmp -s - "$proj/media/stor.bin" || fail "whole file"
+curl -sf -H 'Range: bytes=1000000-2200000' "${base}media/stor.bin" \
+  | cmp -s - <(tail -c +1000001 "$proj/media/stor.bin" | head -c 1200001) || fail "range"
 passed=$((passed + 1))
 pc build "$(winpath "$work/site")"
 [ -s "$work/site/feed.xml" ] || fail "build wrote no feed.xml"
