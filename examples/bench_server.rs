@@ -2,9 +2,11 @@
 //! (wrk against podcatalog and nginx side by side).
 //!
 //! `bench_server DIR PORT EPISODES [WORKERS]`: creates DIR with the shipped
-//! config, a 50 MB `media/big.mp3` and a catalogue of EPISODES synthetic
-//! episodes, then serves it on 127.0.0.1:PORT with WORKERS runtime threads
-//! (default 1) until Ctrl-C or SIGTERM.
+//! config, a 50 MB `media/big.mp3` (the audio of episode 1, so serving it
+//! is counted for the listening statistics) and a catalogue of EPISODES
+//! synthetic episodes, then serves it on 127.0.0.1:PORT with WORKERS
+//! runtime threads (default 1) until Ctrl-C or SIGTERM. `BENCH_STATS=off`
+//! turns counting off (`[stats] enabled = false`), for side-by-side runs.
 //!
 //! The catalogue is made by a child process (`bench_server --prepare …`),
 //! so the server's peak resident memory is that of serving the catalogue,
@@ -61,6 +63,11 @@ fn prepare(dir: &Path, port: &str, n: usize) -> anyhow::Result<Config> {
         "base_url = \"http://127.0.0.1:8080/\"",
         &format!("base_url = \"http://127.0.0.1:{port}/\""),
     );
+    let text = if std::env::var("BENCH_STATS").is_ok_and(|v| v == "off") {
+        format!("{text}\n[stats]\nenabled = false\n")
+    } else {
+        text
+    };
     std::fs::write(dir.join("feed-config.toml"), text)?;
     let big = media.join("big.mp3");
     if !big.exists() {
@@ -76,7 +83,13 @@ fn prepare(dir: &Path, port: &str, n: usize) -> anyhow::Result<Config> {
     let mut conn = catalog::open(&config.server.database)?;
     let tx = conn.transaction()?;
     catalog::themes::sync(&tx, &config.themes)?;
-    for ep in synthetic::episodes(n) {
+    for mut ep in synthetic::episodes(n) {
+        if ep.data.number == Some(1) {
+            // 50 MiB over 50 minutes: about a mebibyte a minute.
+            ep.data.audio.source = catalog::AudioSource::File("big.mp3".into());
+            ep.data.audio.bytes = 50 * 1_048_576;
+            ep.data.audio.duration_ms = 50 * 60_000;
+        }
         catalog::episodes::save(&tx, &ep.guid, &ep.data, &ep.created_at)?;
     }
     tx.commit()?;

@@ -215,6 +215,17 @@ pub fn is_url(input: &str) -> bool {
     url::Url::parse(input).is_ok_and(|u| u.scheme().len() > 1)
 }
 
+/// The type and subtype of a `Content-Type` value, lower-cased, without
+/// parameters: `Audio/MPEG; charset=x` → `audio/mpeg`.
+pub fn mime_essence(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
 /// Probes the audio at `url` with default options.
 pub fn probe_url(url: &str) -> Result<AudioInfo, RemoteError> {
     probe_url_with(url, &RemoteOptions::default())

@@ -152,12 +152,7 @@ fn content_rules(
         out.push(TYPE.at(subject, field, msg));
     }
     if let Some(ct) = content_type {
-        let essence = ct
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+        let essence = crate::remote::mime_essence(ct);
         let fits = essence == declared
             || (kind == Kind::Chapters && essence == "application/json")
             || (declared == "application/x-subrip" && essence.contains("subrip"));

@@ -272,12 +272,7 @@ fn resource(http: &Http, resp: &Response, len: u64) -> Result<Resource, RemoteEr
     let headers = resp.headers();
     let content_type = header_str(headers, header::CONTENT_TYPE).map(str::to_string);
     if let Some(ct) = &content_type {
-        let essence = ct
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+        let essence = crate::remote::mime_essence(ct);
         if essence == "text/html" || essence == "application/xhtml+xml" {
             return Err(RemoteError::NotAudio {
                 url: http.shown.clone(),

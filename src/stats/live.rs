@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
-use super::agents::Agents;
+use super::agents::{Agent, Agents};
 use super::index::MediaIndex;
 use super::window::{Counts, Request, Served, Window};
 use crate::config::IpNet;
@@ -83,13 +83,17 @@ impl Recorder {
     /// A `GET` of the feed at `feed` (its path, `feed.xml`).
     pub fn feed(&self, peer: IpAddr, headers: Headers, feed: &Arc<str>) {
         let agent = Agents::shared().classify(headers.user_agent);
-        let req = Request {
+        let req = self.request(peer, headers, &agent);
+        self.lock().feed(&req, feed);
+    }
+
+    fn request<'a>(&self, peer: IpAddr, headers: Headers<'a>, agent: &'a Agent) -> Request<'a> {
+        Request {
             at: self.now(),
             ip: client_ip(peer, headers, &self.trusted),
             user_agent: headers.user_agent,
-            agent: &agent,
-        };
-        self.lock().feed(&req, feed);
+            agent,
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Window> {

@@ -27,6 +27,11 @@ use super::agents::{Agent, Kind};
 const MINUTE_MS: u64 = 60_000;
 /// Byte ranges kept per client and episode; more are merged into a count.
 const MAX_RANGES: usize = 16;
+/// Clients (with an episode) remembered per day: about 100 MB. Past it, a
+/// flood of new addresses is not remembered and not counted, so memory
+/// stays bounded whatever a hostile client sends; the number left out is
+/// reported as `unremembered`.
+pub const MAX_CLIENTS_PER_DAY: usize = 1_000_000;
 
 /// What the counter needs to know of an episode's audio file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +120,8 @@ pub struct Counts {
     pub feed_clients: BTreeMap<FeedKey, u64>,
     /// Requests for a day already closed (late log lines), not counted.
     pub late: u64,
+    /// Requests from new clients past [`MAX_CLIENTS_PER_DAY`], not counted.
+    pub unremembered: u64,
 }
 
 impl Counts {
@@ -208,10 +215,20 @@ impl Day {
 
 /// The dedupe window: today and yesterday (for late log lines), each with
 /// its own secret; older days are dropped whole.
-#[derive(Default)]
 pub struct Window {
     days: BTreeMap<NaiveDate, Day>,
     counts: Counts,
+    cap: usize,
+}
+
+impl Default for Window {
+    fn default() -> Window {
+        Window {
+            days: BTreeMap::new(),
+            counts: Counts::default(),
+            cap: MAX_CLIENTS_PER_DAY,
+        }
+    }
 }
 
 /// Days kept open: the newest and the one before.
@@ -246,10 +263,15 @@ impl Window {
         if req.agent.kind == Kind::Bot {
             return;
         }
+        let cap = self.cap;
         let Some((date, day)) = self.day(req.at) else {
             return;
         };
         let key = day.key(req.ip, req.user_agent, &media.guid);
+        if day.downloads.len() >= cap && !day.downloads.contains_key(&key) {
+            self.counts.unremembered += 1;
+            return;
+        }
         let progress = day.downloads.entry(key).or_default();
         if progress.counted {
             return;
@@ -275,10 +297,15 @@ impl Window {
         if req.agent.kind == Kind::Bot {
             return;
         }
+        let cap = self.cap;
         let Some((date, day)) = self.day(req.at) else {
             return;
         };
         let key = day.key(req.ip, req.user_agent, feed);
+        if day.feed_clients.len() >= cap && !day.feed_clients.contains(&key) {
+            self.counts.unremembered += 1;
+            return;
+        }
         if day.feed_clients.insert(key) {
             let key = FeedKey {
                 feed: feed.clone(),

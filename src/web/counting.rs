@@ -66,8 +66,35 @@ impl Noted {
         })
     }
 
-    /// Counts the request now that its response is known.
+    /// Counts the request now that its response is known. The first
+    /// counted requests after start-up wait on the blocking pool while the
+    /// user-agent list compiles, never on the server's async threads.
     pub(crate) fn count<B>(self, state: &AppState, peer: IpAddr, res: &Response<B>) {
+        if state.stats().is_none() {
+            return;
+        }
+        let served = match self.target {
+            Target::Media(_) => match served(res.status(), res.headers()) {
+                Some(s) => Some(s),
+                None => return,
+            },
+            Target::Feed(_) => {
+                let ok = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
+                if !ok {
+                    return;
+                }
+                None
+            }
+        };
+        if crate::stats::agents::Agents::is_ready() {
+            self.record(state, peer, served);
+        } else {
+            let state = state.clone();
+            tokio::task::spawn_blocking(move || self.record(&state, peer, served));
+        }
+    }
+
+    fn record(self, state: &AppState, peer: IpAddr, served: Option<Served>) {
         let Some(recorder) = state.stats() else {
             return;
         };
@@ -76,17 +103,10 @@ impl Noted {
             forwarded_for: self.forwarded_for.as_deref(),
             forwarded: self.forwarded.as_deref(),
         };
-        match self.target {
-            Target::Media(path) => {
-                if let Some(served) = served(res.status(), res.headers()) {
-                    recorder.media(peer, headers, &path, served);
-                }
-            }
-            Target::Feed(feed) => {
-                if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
-                    recorder.feed(peer, headers, &feed);
-                }
-            }
+        match (self.target, served) {
+            (Target::Media(path), Some(served)) => recorder.media(peer, headers, &path, served),
+            (Target::Feed(feed), _) => recorder.feed(peer, headers, &feed),
+            (Target::Media(_), None) => {}
         }
     }
 }

@@ -91,8 +91,6 @@ impl AppState {
             let episodes = crate::catalog::episodes::list(&conn)?;
             let index = crate::stats::index::MediaIndex::new(&episodes, &config.server.media_dir);
             let proxies = config.stats.trusted_proxies.clone();
-            // Compile the user-agent list now, off the request path.
-            std::thread::spawn(crate::stats::agents::Agents::shared);
             Some(Arc::new(crate::stats::live::Recorder::new(index, proxies)))
         } else {
             None

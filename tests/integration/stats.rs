@@ -88,6 +88,9 @@ async fn the_server_counts_downloads_by_the_iab_rules() {
     let (p, media, len) = project("trusted_proxies = [\"127.0.0.1\"]");
     let config = Config::load(&p.path("feed-config.toml")).expect("config");
     let conn = podcatalog::ingest::open_or_bootstrap(&config).expect("open");
+    // The list compiles on the first counted request, on the blocking
+    // pool; compiled here first, every count lands before the next request.
+    podcatalog::stats::agents::Agents::shared();
     let (server, state) = start_with_state(config.clone(), conn).await;
     let recorder = state.stats().expect("counting is on by default").clone();
     let day = Arc::new(AtomicI64::new(7));
@@ -215,6 +218,9 @@ async fn a_forged_forwarded_for_is_ignored_without_trusted_proxies() {
     let (p, media, _) = project("");
     let config = Config::load(&p.path("feed-config.toml")).expect("config");
     let conn = podcatalog::ingest::open_or_bootstrap(&config).expect("open");
+    // The list compiles on the first counted request, on the blocking
+    // pool; compiled here first, every count lands before the next request.
+    podcatalog::stats::agents::Agents::shared();
     let (server, state) = start_with_state(config.clone(), conn).await;
     for ip in ["192.0.2.1", "192.0.2.2", "192.0.2.3"] {
         Client {
@@ -350,7 +356,11 @@ fn kill_9_during_a_flush_leaves_a_consistent_catalogue() {
             }
             i
         });
-        std::thread::sleep(Duration::from_millis(1500 + round * 250));
+        // Once flushes are landing (the agent list compiles on the first
+        // counted request), kill at a different moment each round.
+        let landing = crate::process::wait_until(Duration::from_secs(20), || downloads(&p) > last);
+        assert!(landing, "round {round}: no flush landed");
+        std::thread::sleep(Duration::from_millis(20 + round * 37));
         server.child.kill().expect("kill -9");
         server.child.wait().expect("wait");
         stop.store(true, Ordering::SeqCst);

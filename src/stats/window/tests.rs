@@ -169,3 +169,34 @@ fn memory_is_bounded_by_the_days_clients() {
     assert_eq!(entries, 1000);
     assert!(bytes < 1000 * 512, "{bytes} bytes for 1000 clients");
 }
+
+#[test]
+fn a_flood_of_new_clients_is_not_remembered_past_the_cap() {
+    let mut w = Window {
+        cap: 100,
+        ..Window::new()
+    };
+    for i in 0..150u32 {
+        get(
+            &mut w,
+            at(7, 10),
+            &format!("10.1.{}.{}", i / 256, i % 256),
+            APPLE,
+            Served::Range(0, 2),
+        );
+    }
+    assert_eq!(w.memory().0, 100);
+    // A client already remembered still counts.
+    get(
+        &mut w,
+        at(7, 11),
+        "10.1.0.1",
+        APPLE,
+        Served::Range(0, 10_001_000),
+    );
+    let counts = w.take();
+    assert_eq!(
+        (counts.downloads.values().sum::<u64>(), counts.unremembered),
+        (1, 50)
+    );
+}
