@@ -251,7 +251,8 @@ impl Config {
     /// Parses and validates configuration text; `path` is only used in messages.
     /// Paths in `[server]` stay as written (see [`Config::load`]).
     pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
-        raw::parse(text, path)
+        // CRLF from a Windows editor: see `catalog::file::parse`.
+        raw::parse(&text.replace("\r\n", "\n"), path)
     }
 
     /// Reads the file at `path`, validates it, and resolves the `[server]`

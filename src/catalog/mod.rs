@@ -14,7 +14,6 @@ pub mod file;
 mod model;
 pub mod people;
 pub mod search;
-mod slug;
 mod snippet;
 pub mod themes;
 pub mod transcript;
@@ -29,7 +28,6 @@ pub use dates::{format_published, in_stockholm, known_published, parse_published
 pub use model::{
     Audio, AudioSource, Credit, Episode, EpisodeData, EpisodeType, Role, SWEDISH_ROLES,
 };
-pub use slug::slugify;
 
 /// Migrations in order; entry *n* brings the schema to `user_version` n+1.
 const MIGRATIONS: &[&str] = &[

@@ -47,7 +47,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             set_base_url(&mut config, &own)?;
         }
         warn_of_publish_errors(&config, &conn)?;
-        let state = web::AppState::new(config, conn)?;
+        let state = web::AppState::new(config, conn)?.with_io(web::Io::from_env());
         let feed = crate::feed::Links::for_config(state.config()).feed();
         eprintln!("serving on http://{local}/ (feed: {feed}); Ctrl-C stops");
         web::serve(listener, state, web::shutdown_signal()).await?;

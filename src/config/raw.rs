@@ -290,7 +290,7 @@ fn owner(raw: RawOwner, check: &Checker) -> Result<Owner, ConfigError> {
 /// One `[[channel.people]]` entry: a name, a taxonomy role, optional links.
 fn person(raw: RawPerson, check: &Checker) -> Result<ChannelPerson, ConfigError> {
     non_empty("channel.people.name", &raw.name, check)?;
-    let role = crate::catalog::Role::parse(raw.role.get_ref()).map_err(|hint| {
+    let role = crate::roles::Role::parse(raw.role.get_ref()).map_err(|hint| {
         let hint = hint
             .map(|h| format!(" (did you mean `{h}`?)"))
             .unwrap_or_default();
@@ -419,7 +419,7 @@ fn themes(raw: Vec<RawTheme>, check: &Checker) -> Result<Vec<Theme>, ConfigError
     let mut out: Vec<Theme> = Vec::new();
     for t in raw {
         let slug = t.slug.get_ref();
-        if crate::catalog::slugify(slug) != *slug {
+        if crate::slug::slugify(slug) != *slug {
             let reason = format!("`{slug}` is not a slug: use lowercase a-z, 0-9 and `-`");
             return Err(check.invalid("themes.slug", &t.slug, reason));
         }

@@ -12,6 +12,7 @@
 mod channel;
 mod item;
 pub mod links;
+#[cfg(any(test, feature = "synthetic"))]
 pub mod synthetic;
 pub mod xml;
 

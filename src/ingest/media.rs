@@ -75,9 +75,7 @@ pub fn copy_in(src: &Path, media_dir: &Path, stem: &str, ext: &str) -> Result<St
         source: e.error,
     })?;
     // The rename is durable only once the folder's entry is on disk.
-    File::open(media_dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io(media_dir))?;
+    crate::platform::sync_dir(media_dir).map_err(io(media_dir))?;
     Ok(Stored {
         name,
         sha256,

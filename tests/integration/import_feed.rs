@@ -414,10 +414,8 @@ fn round_trip_through_our_own_feed() {
     let src = Project::initialised();
     let r = src.run(&["feed"]);
     assert!(r.ok, "{}", r.stderr);
-    let empty = tempfile::tempdir().expect("tempdir");
-    let feed_path = empty.path().join("old-feed.xml");
-    std::fs::write(&feed_path, &r.stdout).expect("write feed");
-    let dest = Project { dir: empty };
+    let dest = Project::empty();
+    std::fs::write(dest.path("old-feed.xml"), &r.stdout).expect("write feed");
     let imported = dest.run(&["import-feed", "old-feed.xml", "--no-probe"]);
     assert!(imported.ok, "{}", imported.stderr);
     let again = dest.run(&["feed"]);
@@ -691,9 +689,7 @@ fn the_readme_moving_flow_end_to_end() {
     server.put("feed.xml", served_feed(&server));
     server.put("one.mp3", audio("86-kvinnofrid.mp3"));
     server.put("two.mp3", audio("89-manskliga-rattigheter-eu.mp3"));
-    let p = Project {
-        dir: tempfile::tempdir().expect("tempdir"),
-    };
+    let p = Project::empty();
     let r = p.run(&["import-feed", &server.url("/f/feed.xml"), "--download"]);
     assert!(r.ok, "{}", r.stderr);
     let config = std::fs::read_to_string(p.path("feed-config.toml")).expect("config made");

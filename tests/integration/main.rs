@@ -21,6 +21,8 @@ mod publish_gate;
 mod remote;
 mod search_paging;
 mod server;
+// Permission bits, uids and signals: Unix only.
+#[cfg(unix)]
 mod startup_errors;
 mod stats;
 mod web;

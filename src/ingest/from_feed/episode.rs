@@ -119,7 +119,7 @@ pub(super) fn same(new: &EpisodeData, old: &EpisodeData) -> bool {
             .credits
             .iter()
             .find(|o| o.name == c.name)
-            .map_or_else(|| crate::catalog::slugify(&c.name), |o| o.slug.clone());
+            .map_or_else(|| crate::slug::slugify(&c.name), |o| o.slug.clone());
     }
     new == *old
 }
