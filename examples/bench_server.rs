@@ -43,7 +43,8 @@ fn main() -> anyhow::Result<()> {
     anyhow::ensure!(status.success(), "preparing the catalogue failed");
     let config = Config::load(&dir.join("feed-config.toml"))?;
     let conn = catalog::open(&config.server.database)?;
-    let state = AppState::new(config, conn)?;
+    // `PODCATALOG_PORTABLE_IO=1` measures the portable path, as `serve` does.
+    let state = AppState::new(config, conn)?.with_io(web::Io::from_env());
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .enable_all()

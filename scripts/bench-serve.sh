@@ -12,6 +12,10 @@
 #   3. GET /media/big.mp3 with Range: bytes=1048576-2097151 (1 MiB of 50 MB)
 #   4. 256 clients downloading the whole 50 MB file: podcatalog's peak RSS
 # and prints wrk's Requests/sec and Transfer/sec for each server.
+#
+# PODCATALOG_PORTABLE_IO=1 runs podcatalog on its portable path (plain
+# reads and writes, as on Windows and macOS) instead of sendfile: run the
+# script both ways to see what the portable path costs.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -63,6 +67,9 @@ sleep 0.5
 nginx_worker=$(pgrep -P "${pids[1]}" | head -1)
 
 size=$(stat -c %s "$dir/www/feed.xml")
+io=sendfile
+[[ -n ${PODCATALOG_PORTABLE_IO:-} && ${PODCATALOG_PORTABLE_IO} != 0 ]] && io=portable
+echo "podcatalog on its $io path"
 echo "feed: $episodes episodes, $size bytes plain; $workers worker(s); wrk -t1 -c64 -d$duration x $rounds rounds, alternating; pinned: ${pin_server[*]:-no} / ${pin_client[*]:-no}"
 # Each case runs podcatalog and nginx alternately, $rounds times, and
 # reports the median, so a burst of load from elsewhere hits both alike.

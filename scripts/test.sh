@@ -25,8 +25,13 @@ fi
 python3 -c 'import mutagen' 2>/dev/null || python3 -m pip install --quiet mutagen
 
 # 1. Unit and integration tests: the real binary, server, SQLite and audio.
+#    The server tests run each way of sending big bodies themselves
+#    (sendfile, and the portable path other systems use).
 cargo test "$@"
-# 2. The shipped feed read by two independent parsers (Python feedparser, npm rss-parser).
+# 2. Windows and macOS: clippy for both targets, and the Windows CLI's
+#    smoke test under wine (see the script; installs what it needs).
+scripts/test-platforms.sh
+# 3. The shipped feed read by two independent parsers (Python feedparser, npm rss-parser).
 scripts/check-feed-parsers.sh
-# 3. The website in Debian's chromium: flows, axe-core, html-validate, screenshots.
+# 4. The website in Debian's chromium: flows, axe-core, html-validate, screenshots.
 scripts/test-browser.sh

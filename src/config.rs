@@ -78,6 +78,9 @@ pub struct Channel {
     pub apple_podcasts_url: Option<Url>,
     /// The show in Spotify (https), linked from the website.
     pub spotify_url: Option<Url>,
+    /// `channel.new_feed_url`: the show has moved to this feed; written as
+    /// `itunes:new-feed-url` so apps and directories follow it (the way out).
+    pub new_feed_url: Option<Url>,
     /// `[[channel.people]]`: the people the producer states take part in the
     /// whole show. Only these go into the channel's `podcast:person` tags,
     /// which every item without people of its own inherits (Podcast Index
@@ -252,7 +255,8 @@ impl Config {
     /// Parses and validates configuration text; `path` is only used in messages.
     /// Paths in `[server]` stay as written (see [`Config::load`]).
     pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
-        raw::parse(text, path)
+        // CRLF from a Windows editor: see `catalog::file::parse`.
+        raw::parse(&text.replace("\r\n", "\n"), path)
     }
 
     /// Reads the file at `path`, validates it, and resolves the `[server]`
@@ -264,8 +268,15 @@ impl Config {
             source,
         })?;
         let mut config = Config::parse(&text, &shown)?;
+        config.resolve_paths(path);
+        Ok(config)
+    }
+
+    /// Resolves the relative `[server]` paths against the folder of the
+    /// config file at `path` (what [`Config::load`] does after parsing).
+    pub fn resolve_paths(&mut self, path: &Path) {
         let base = path.parent().unwrap_or_else(|| Path::new("."));
-        let server = &mut config.server;
+        let server = &mut self.server;
         for p in [
             &mut server.database,
             &mut server.media_dir,
@@ -275,7 +286,6 @@ impl Config {
                 *p = base.join(&*p);
             }
         }
-        Ok(config)
     }
 
     /// Looks up a theme by slug.

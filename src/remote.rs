@@ -19,11 +19,15 @@ use crate::probe::{self, AudioInfo, ProbeError};
 
 mod cache;
 mod content_range;
+mod document;
+mod download;
 mod http;
 mod reader;
 mod target;
 pub mod websub;
 
+pub use document::Document;
+pub use download::{Downloaded, Resume};
 pub use reader::{RangeReader, TransferStats};
 pub use target::is_loopback;
 
@@ -52,6 +56,15 @@ pub struct RemoteOptions {
     /// How often a server that ignores ranges may be asked for the whole
     /// file again, when the probe seeks back before what is cached.
     pub max_restarts: u32,
+    /// Whether plain `http` may go to any host, not just loopback: only
+    /// when the producer named such a URL (an old host's feed and its
+    /// enclosures, in `import-feed`), never for URLs found elsewhere.
+    pub allow_plain_http: bool,
+    /// Measure MP3s from sampled places (Xing/Info header or constant bit
+    /// rate, cross-checked) instead of walking every frame, which reads the
+    /// whole file: `probe::probe_reader_sampled`. For imports of many
+    /// episodes, where reading a few percent of each file is the point.
+    pub sample_mp3: bool,
 }
 
 impl Default for RemoteOptions {
@@ -66,6 +79,8 @@ impl Default for RemoteOptions {
             cache_blocks: 48,
             max_read_ahead: 32,
             max_restarts: 3,
+            allow_plain_http: false,
+            sample_mp3: false,
         }
     }
 }
@@ -186,6 +201,24 @@ pub enum RemoteError {
         /// What changed.
         reason: String,
     },
+    /// The downloaded bytes could not be written to disk.
+    #[error("{url}: cannot write the download to disk: {source}")]
+    Disk {
+        /// The URL.
+        url: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// An answer larger than we accept (a feed over the cap, a gzip bomb).
+    #[error("{url}: the answer is larger than {limit} bytes{how}; refused")]
+    TooLarge {
+        /// The URL.
+        url: String,
+        /// The cap.
+        limit: u64,
+        /// ", once decompressed" for a compressed body.
+        how: &'static str,
+    },
     /// The server ignores ranges and the probe kept seeking backwards.
     #[error(
         "{url}: server ignores range requests and the probe needed to restart the download more than {max} times"
@@ -274,7 +307,11 @@ impl Remote {
             .next()
             .unwrap_or_default()
             .to_string();
-        let probed = probe::probe_reader(&mut reader, len, &name);
+        let probed = if self.opts.sample_mp3 {
+            probe::probe_reader_sampled(&mut reader, len, &name)
+        } else {
+            probe::probe_reader(&mut reader, len, &name)
+        };
         // A transport failure reaches the probe as a bare io::Error; report
         // the typed error instead of the probe's wrapper around it.
         if let Some(err) = reader.take_error() {

@@ -114,9 +114,7 @@ pub fn backup(source: &Path, target: &Path, overwrite: bool) -> Result<Copied, B
         tmp.persist_noclobber(target)
             .map_err(|_| BackupError::Exists(target.to_path_buf()))?;
     }
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io(dir))?;
+    crate::platform::sync_dir(dir).map_err(io(dir))?;
     Ok(Copied { episodes, bytes })
 }
 

@@ -11,8 +11,8 @@ use toml::Spanned;
 
 use super::dates::{format_published, parse_published};
 use super::model::{AudioSource, Credit, Episode, EpisodeData, EpisodeType, Role};
-use super::slugify;
 use crate::config::{Config, describe_toml_error, line_of};
+use crate::slug::slugify;
 
 /// A problem in one episode file, with the line and field when known.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -147,6 +147,10 @@ fn from_toml<T: serde::de::DeserializeOwned>(text: &str, path: &str) -> Result<T
 
 /// Parses and validates one episode file.
 pub fn parse(text: &str, path: &str, config: &Config) -> Result<Draft, FileError> {
+    // A file saved on Windows ends its lines in CRLF; TOML keeps a raw CR
+    // inside a multi-line string, where it would reach the catalogue and
+    // the feed. A CR is never content there (it would be written `\r`).
+    let text = &text.replace("\r\n", "\n");
     let raw: RawEpisode = from_toml(text, path)?;
     Checker { text, path, config }.draft(raw)
 }
@@ -241,7 +245,7 @@ impl Checker<'_> {
         match (&raw.audio, &raw.audio_url) {
             (Some(file), None) => {
                 let name = file.get_ref().trim();
-                if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+                if name.is_empty() || name.contains(['/', '\\', ':']) || name.starts_with('.') {
                     let reason = format!("`{name}` must be a plain file name inside the media folder");
                     return Err(self.err("audio", file, reason));
                 }

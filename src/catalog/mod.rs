@@ -15,22 +15,21 @@ pub mod file;
 mod model;
 pub mod people;
 pub mod search;
-mod slug;
 mod snippet;
 pub mod themes;
 pub mod transcript;
+pub mod unverified;
 
 use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
-pub use dates::{format_published, known_published, parse_published};
+pub use dates::{format_published, in_stockholm, known_published, parse_published};
 pub use model::{
     Audio, AudioAnalysis, AudioSource, Credit, Episode, EpisodeData, EpisodeType, Role,
     SWEDISH_ROLES,
 };
-pub use slug::slugify;
 
 /// Migrations in order; entry *n* brings the schema to `user_version` n+1.
 const MIGRATIONS: &[&str] = &[
@@ -40,9 +39,10 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_search_prefix_one_letter.sql"),
     include_str!("migrations/0005_feed_versions.sql"),
     include_str!("migrations/0008_stats.sql"),
-    // Numbered 0007 but listed after 0008: main shipped the statistics'
-    // migration as schema version 6, so this is version 7 (0006 is
-    // import-feed's, which takes the next place when it merges).
+    // Appended after 0008 (already applied by main as the sixth step):
+    // the list order is the order applied, whatever the file numbers.
+    include_str!("migrations/0006_audio_unverified.sql"),
+    // Then the audio analysis (loudness, embedded chapters): schema version 8.
     include_str!("migrations/0007_audio_analysis.sql"),
 ];
 

@@ -5,8 +5,9 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
+use super::CatalogError;
 use super::model::EpisodeData;
-use super::{CatalogError, slugify};
+use crate::slug::slugify;
 
 /// A person with how often they appear, for listings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

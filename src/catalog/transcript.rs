@@ -16,9 +16,10 @@ pub struct Cue {
     pub text: String,
 }
 
-/// The cues of a WebVTT or SRT document, in file order.
+/// The cues of a WebVTT or SRT document, in file order. Lines may end in
+/// CRLF (Windows editors), LF or a lone CR, as WebVTT allows.
 pub fn cues(text: &str) -> Vec<Cue> {
-    let text = text.replace("\r\n", "\n");
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut cues = Vec::new();
     for block in text.split("\n\n") {
         let mut lines = block.lines().skip_while(|l| !l.contains("-->"));
@@ -145,6 +146,9 @@ mod tests {
         );
         let srt = "1\r\n00:00:02,5 --> 00:00:03,000\r\nHej\r\n";
         assert_eq!(cues(srt)[0].start_ms, 2_500);
+        let old_mac = "WEBVTT\r\r00:00:01.000 --> 00:00:02.000\rHej\r\r00:00:03.000 --> x\rDå\r";
+        let got: Vec<_> = cues(old_mac).into_iter().map(|c| c.text).collect();
+        assert_eq!(got, ["Hej", "Då"], "lone CRs end lines too");
         assert_eq!(plain_text(vtt), "Anna Hed: Hej & välkommen rad två Slut");
         assert!(cues("99999999999999999999:00.000 --> x\nt\n").is_empty());
     }

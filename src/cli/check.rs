@@ -38,19 +38,32 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let conn = ctx.open(&config)?;
     let all = episodes::list(&conn)?;
+    let unverified = crate::catalog::unverified::all(&conn)?;
     if args.publish {
         let depth = if args.offline {
             publish::Depth::Quick
         } else {
             publish::Depth::Full
         };
-        let findings = publish::check(&config, &all, depth);
+        let findings = publish::check(&config, &all, &unverified, depth);
         return Ok(report::print(&findings, all.len(), args.json));
     }
-    let problems: Vec<String> = all
+    let mut problems: Vec<String> = all
         .par_iter()
         .flat_map(|ep| check_episode(&config, ep))
         .collect();
+    // Figures from an old feed, never measured (`import-feed --no-probe`).
+    problems.extend(
+        all.iter()
+            .filter(|ep| unverified.contains(&ep.id))
+            .map(|ep| {
+                format!(
+                    "{}: audio length and duration are the imported feed's, unverified; \
+             run `podcatalog import-feed` again without --no-probe to measure them",
+                    label(ep)
+                )
+            }),
+    );
     for p in &problems {
         println!("{p}");
     }
@@ -68,12 +81,16 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     }
 }
 
+fn label(ep: &Episode) -> String {
+    match ep.data.number {
+        Some(n) => format!("#{n} \"{}\"", ep.data.title),
+        None => format!("\"{}\"", ep.data.title),
+    }
+}
+
 fn check_episode(config: &Config, ep: &Episode) -> Vec<String> {
     let d = &ep.data;
-    let label = match d.number {
-        Some(n) => format!("#{n} \"{}\"", d.title),
-        None => format!("\"{}\"", d.title),
-    };
+    let label = label(ep);
     let mut out = Vec::new();
     if let AudioSource::File(name) = &d.audio.source {
         match measure_file(&config.server.media_dir, name) {
@@ -111,7 +128,8 @@ fn check_episode(config: &Config, ep: &Episode) -> Vec<String> {
         ("transcript", &d.transcript),
         ("chapters", &d.chapters),
     ] {
-        if let Some(f) = file {
+        // A URL (kept from an imported feed) is the other host's to serve.
+        if let Some(f) = file.as_ref().filter(|f| !f.contains("://")) {
             if !config.server.media_dir.join(f).is_file() {
                 out.push(format!(
                     "{label}: {what} {f}: missing from the media folder"

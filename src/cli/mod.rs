@@ -20,6 +20,7 @@ mod export;
 mod feed;
 mod fields;
 mod import;
+mod import_feed;
 mod list;
 mod people;
 pub mod probe;
@@ -61,6 +62,8 @@ pub enum Command {
     Show(show::Args),
     /// Import episode files (all or nothing; re-running changes nothing).
     Import(import::Args),
+    /// Move a published show in from its RSS feed (URL or file); re-running syncs it.
+    ImportFeed(import_feed::Args),
     /// Write every episode as an editable file.
     Export(export::Args),
     /// List the people who take part, with their episode counts.
@@ -96,6 +99,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::List(args) => list::run(&args, &ctx),
         Command::Show(args) => show::run(&args, &ctx),
         Command::Import(args) => import::run(&args, &ctx),
+        Command::ImportFeed(args) => import_feed::run(&args, &ctx),
         Command::Export(args) => export::run(&args, &ctx),
         Command::People(args) => people::run(&args, &ctx),
         Command::Themes(args) => themes::run(&args, &ctx),

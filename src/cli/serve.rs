@@ -47,7 +47,7 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
             set_base_url(&mut config, &own)?;
         }
         warn_of_publish_errors(&config, &conn)?;
-        let state = web::AppState::new(config, conn)?;
+        let state = web::AppState::new(config, conn)?.with_io(web::Io::from_env());
         let feed = crate::feed::Links::for_config(state.config()).feed();
         eprintln!("serving on http://{local}/ (feed: {feed}); Ctrl-C stops");
         web::serve(listener, state, web::shutdown_signal()).await?;
@@ -62,9 +62,11 @@ pub fn run(args: &Args, ctx: &Context) -> anyhow::Result<ExitCode> {
 /// own thread so a large catalogue does not delay the start.
 fn warn_of_publish_errors(config: &Config, conn: &rusqlite::Connection) -> anyhow::Result<()> {
     let episodes = crate::catalog::episodes::list(conn)?;
+    let unverified = crate::catalog::unverified::all(conn)?;
     let config = config.clone();
     std::thread::spawn(move || {
-        let findings = crate::publish::check(&config, &episodes, crate::publish::Depth::Quick);
+        let quick = crate::publish::Depth::Quick;
+        let findings = crate::publish::check(&config, &episodes, &unverified, quick);
         let errors = crate::publish::errors(&findings);
         if let Some(first) = findings.first().filter(|_| errors > 0) {
             eprintln!(

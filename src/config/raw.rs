@@ -74,6 +74,8 @@ struct RawChannel {
     #[serde(default)]
     podcast_guid: Option<Spanned<String>>,
     #[serde(default)]
+    new_feed_url: Option<Spanned<String>>,
+    #[serde(default)]
     people: Vec<RawPerson>,
 }
 
@@ -262,6 +264,10 @@ fn channel(raw: RawChannel, check: &Checker) -> Result<Channel, ConfigError> {
         locked: raw.locked,
         apple_podcasts_url: app_link("channel.apple_podcasts_url", raw.apple_podcasts_url, check)?,
         spotify_url: app_link("channel.spotify_url", raw.spotify_url, check)?,
+        new_feed_url: match &raw.new_feed_url {
+            Some(url) => Some(http_url("channel.new_feed_url", url, check)?),
+            None => None,
+        },
         people: raw
             .people
             .into_iter()
@@ -287,7 +293,7 @@ fn owner(raw: RawOwner, check: &Checker) -> Result<Owner, ConfigError> {
 /// One `[[channel.people]]` entry: a name, a taxonomy role, optional links.
 fn person(raw: RawPerson, check: &Checker) -> Result<ChannelPerson, ConfigError> {
     non_empty("channel.people.name", &raw.name, check)?;
-    let role = crate::catalog::Role::parse(raw.role.get_ref()).map_err(|hint| {
+    let role = crate::roles::Role::parse(raw.role.get_ref()).map_err(|hint| {
         let hint = hint
             .map(|h| format!(" (did you mean `{h}`?)"))
             .unwrap_or_default();
@@ -416,7 +422,7 @@ fn themes(raw: Vec<RawTheme>, check: &Checker) -> Result<Vec<Theme>, ConfigError
     let mut out: Vec<Theme> = Vec::new();
     for t in raw {
         let slug = t.slug.get_ref();
-        if crate::catalog::slugify(slug) != *slug {
+        if crate::slug::slugify(slug) != *slug {
             let reason = format!("`{slug}` is not a slug: use lowercase a-z, 0-9 and `-`");
             return Err(check.invalid("themes.slug", &t.slug, reason));
         }

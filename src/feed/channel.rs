@@ -96,6 +96,11 @@ pub(super) fn open(xml: &mut Xml, config: &Config, links: &Links, feed: &Feed, i
         ShowType::Serial => "serial",
     };
     xml.text("itunes:type", &[], kind);
+    if let Some(url) = ch.new_feed_url.as_ref().filter(|_| !feed.blocked()) {
+        // Apple: apps and the directory move subscribers to this URL. Only
+        // the show's own feed moves; person and theme feeds stay.
+        xml.text("itunes:new-feed-url", &[], url.as_str());
+    }
     if feed.blocked() {
         // Apple: `Yes` keeps the feed out of Apple Podcasts' directory; the
         // Podcast Index `block` tag (lower-case `yes`) asks every platform.

@@ -13,6 +13,7 @@ mod channel;
 pub mod chapters;
 mod item;
 pub mod links;
+#[cfg(any(test, feature = "synthetic"))]
 pub mod synthetic;
 pub mod xml;
 

@@ -43,7 +43,7 @@ pub fn episode(i: usize) -> Episode {
         .fixed_offset();
     let credit = |name: &str, role: Role| Credit {
         name: name.to_string(),
-        slug: crate::catalog::slugify(name),
+        slug: crate::slug::slugify(name),
         role,
         affiliation: None,
     };

@@ -266,6 +266,29 @@ fn items_rendered_in_parallel_give_the_same_bytes() {
 }
 
 #[test]
+fn new_feed_url_moves_the_show_feed_only() {
+    let text = include_str!("../../feed-config.toml").replace(
+        "[channel.owner]",
+        "new_feed_url = \"https://elsewhere.example/feed.rss\"\n\n[channel.owner]",
+    );
+    let config = Config::parse(&text, "feed-config.toml").expect("config");
+    let eps = [synthetic::episode(1)];
+    let main = Feed::main(&config, &eps).render(&config, now());
+    assert!(
+        main.contains(
+            "<itunes:new-feed-url>https://elsewhere.example/feed.rss</itunes:new-feed-url>"
+        )
+    );
+    let theme = eps[0].data.themes[0].clone();
+    let subset = Feed::theme(&config, &eps, &theme).expect("theme feed");
+    assert!(!subset.render(&config, now()).contains("new-feed-url"));
+    assert!(!render(&super::tests::config(), &eps, now()).contains("new-feed-url"));
+    let bad = text.replace("https://elsewhere.example/feed.rss", "elsewhere");
+    let err = Config::parse(&bad, "feed-config.toml").expect_err("not a URL");
+    assert!(err.to_string().contains("channel.new_feed_url"), "{err}");
+}
+
+#[test]
 fn op3_prefixes_enclosures_only_when_asked() {
     let eps = synthetic::episodes(1);
     let plain = render(&config(), &eps, now());

@@ -75,14 +75,41 @@ pub fn copy_in(src: &Path, media_dir: &Path, stem: &str, ext: &str) -> Result<St
         source: e.error,
     })?;
     // The rename is durable only once the folder's entry is on disk.
-    File::open(media_dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io(media_dir))?;
+    crate::platform::sync_dir(media_dir).map_err(io(media_dir))?;
     Ok(Stored {
         name,
         sha256,
         path: dest,
         created: true,
+    })
+}
+
+/// Moves `file` (already complete, inside `media_dir`: a finished download)
+/// to its content-hashed name `{stem}-{hash8}.{ext}` with one rename, so
+/// the final name never shows a partial file. An identical file already
+/// there is kept and `file` removed.
+pub fn adopt(file: &Path, media_dir: &Path, stem: &str, ext: &str) -> Result<Stored, IngestError> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| IngestError::Io { path, source }
+    };
+    let sha256 = hash_file(file).map_err(io(file))?;
+    let name = format!("{stem}-{}.{ext}", &sha256[..8]);
+    let dest = media_dir.join(&name);
+    let created = !dest.exists();
+    if created {
+        std::fs::rename(file, &dest).map_err(io(&dest))?;
+        File::open(media_dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io(media_dir))?;
+    } else {
+        std::fs::remove_file(file).map_err(io(file))?;
+    }
+    Ok(Stored {
+        name,
+        sha256,
+        path: dest,
+        created,
     })
 }
 

@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod audio;
+pub mod from_feed;
 pub mod media;
 mod transcript;
 

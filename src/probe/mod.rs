@@ -31,6 +31,7 @@ pub(crate) use id3::v2_size as id3v2_size;
 mod mp3;
 mod mp3_frame;
 mod mp3_parallel;
+mod mp3_sampled;
 mod mp4;
 mod mp4_boxes;
 mod mp4_esds;
@@ -143,6 +144,19 @@ pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
 /// tail the format needs, through a 256 KiB window.
 pub fn probe_reader<R: Read + Seek>(src: R, len: u64, name: &str) -> Result<AudioInfo, ProbeError> {
     probe_source(Source::new(src, len), name)
+}
+
+/// [`probe_reader`] for a source where every byte costs (a remote file):
+/// an MP3 is measured from its Xing/Info header when the header's byte
+/// count matches the stream, or from its constant bit rate when frames at
+/// the start, middle and end agree, instead of walking every frame header
+/// (which reads the whole file). Anything else is probed in full.
+pub fn probe_reader_sampled<R: Read + Seek>(
+    src: R,
+    len: u64,
+    name: &str,
+) -> Result<AudioInfo, ProbeError> {
+    probe_source(Source::new(src, len).sampled_reads(), name)
 }
 
 /// Probes audio held in memory exactly as [`probe_file`] probes a local

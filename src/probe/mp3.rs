@@ -9,9 +9,9 @@
 //! a stale header from `cat` or a cut upload cannot shift the result.
 
 use super::mp3_frame::{self, Frame, Xing};
-use super::mp3_parallel;
 use super::source::{Fault, Source};
 use super::{Measured, Tags, end_tags, id3};
+use super::{mp3_parallel, mp3_sampled};
 use std::io::{Read, Seek};
 
 /// How far to search for a frame when locking on or after losing sync.
@@ -75,7 +75,14 @@ pub(crate) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<Measured, Fau
         } else {
             0
         };
-    let walk = mp3_parallel::walk(src, audio_pos, end, &first)?;
+    let sampled = match src.sampled() {
+        true => mp3_sampled::walk(src, first_pos, audio_pos, end, &first, xing)?,
+        false => None,
+    };
+    let walk = match sampled {
+        Some(w) => w,
+        None => mp3_parallel::walk(src, audio_pos, end, &first)?,
+    };
     report_walk(&walk, &mut warnings);
     let samples = gapless(&walk, xing, &mut warnings);
     Ok(Measured {
@@ -281,6 +288,7 @@ mod tests {
         };
         let stale = Xing {
             frames: Some(20),
+            bytes: None,
             delay_padding: Some((576, 1000)),
         };
         let mut warnings = Vec::new();

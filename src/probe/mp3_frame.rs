@@ -24,6 +24,8 @@ pub(crate) struct Frame {
     pub samples: u32,
     /// Frame length in bytes, header included.
     pub len: u32,
+    /// Bit rate in bit/s.
+    pub bitrate: u32,
 }
 
 impl Frame {
@@ -110,6 +112,7 @@ pub(crate) fn parse(h: &[u8]) -> Option<Frame> {
         channels,
         samples,
         len,
+        bitrate,
     })
 }
 
@@ -118,6 +121,8 @@ pub(crate) fn parse(h: &[u8]) -> Option<Frame> {
 pub(crate) struct Xing {
     /// Frame count, when the header carries one.
     pub frames: Option<u32>,
+    /// Stream bytes (this frame included), when the header carries them.
+    pub bytes: Option<u32>,
     /// LAME encoder delay and padding in samples, when a LAME tag is present.
     pub delay_padding: Option<(u32, u32)>,
 }
@@ -137,7 +142,10 @@ pub(crate) fn parse_xing(frame: &Frame, bytes: &[u8]) -> Option<Xing> {
         xing.frames = Some(be32(bytes, pos));
         pos += 4;
     }
-    pos += if flags & 2 != 0 { 4 } else { 0 };
+    if flags & 2 != 0 {
+        xing.bytes = Some(be32(bytes, pos));
+        pos += 4;
+    }
     pos += if flags & 4 != 0 { 100 } else { 0 };
     pos += if flags & 8 != 0 { 4 } else { 0 };
     xing.delay_padding = lame_delay(bytes.get(pos..pos + 24).unwrap_or(&[]));

@@ -7,7 +7,6 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
-use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 
 /// A cursor over a shared file, reading with `read_at`.
@@ -27,7 +26,7 @@ impl Positional {
 
 impl Read for Positional {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.file.read_at(buf, self.pos)?;
+        let n = crate::platform::read_at(&self.file, buf, self.pos)?;
         self.pos += n as u64;
         Ok(n)
     }

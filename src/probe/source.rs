@@ -22,6 +22,10 @@ pub(crate) type Fork = Arc<dyn Fn() -> io::Result<Box<dyn ReadSeek>> + Send + Sy
 /// calls, small enough to stay in cache.
 const WINDOW: usize = 256 * 1024;
 
+/// Read-ahead of a sampled source (a remote file): what the MP3 header
+/// checks need at one place, a few frames.
+const SAMPLED_WINDOW: usize = 16 * 1024;
+
 /// Why a format parser gave up; `probe::mod` turns it into a `ProbeError`
 /// that names the file.
 #[derive(Debug)]
@@ -54,6 +58,12 @@ pub(crate) struct Source<R> {
     start: u64,
     /// How to open more readers, when the source allows it (local files).
     fork: Option<Fork>,
+    /// Every byte is expensive (a remote file): parsers may measure from
+    /// headers they can cross-check instead of reading the whole stream.
+    sampled: bool,
+    /// Bytes read ahead on a miss: [`WINDOW`], or [`SAMPLED_WINDOW`] when
+    /// sampling (each sampled place then costs a few KB, not 256).
+    read_ahead: usize,
 }
 
 impl<R: Read + Seek> Source<R> {
@@ -65,7 +75,21 @@ impl<R: Read + Seek> Source<R> {
             buf: Vec::with_capacity(WINDOW),
             start: 0,
             fork: None,
+            sampled: false,
+            read_ahead: WINDOW,
         }
+    }
+
+    /// Marks the source as expensive to read (see `mp3_sampled`).
+    pub(crate) fn sampled_reads(mut self) -> Self {
+        self.sampled = true;
+        self.read_ahead = SAMPLED_WINDOW;
+        self
+    }
+
+    /// Whether parsers should sample rather than read everything.
+    pub(crate) fn sampled(&self) -> bool {
+        self.sampled
     }
 
     /// Lets parsers open independent readers with `fork`.
@@ -91,7 +115,7 @@ impl<R: Read + Seek> Source<R> {
         let end = self.start + self.buf.len() as u64;
         let want_end = (pos + n as u64).min(self.len);
         if pos < self.start || want_end > end {
-            self.fill(pos)?;
+            self.fill(pos, n)?;
         }
         let from = (pos - self.start) as usize;
         let to = (from + n).min(self.buf.len());
@@ -123,14 +147,14 @@ impl<R: Read + Seek> Source<R> {
     }
 
     /// Refills the window starting at `pos`.
-    fn fill(&mut self, pos: u64) -> io::Result<()> {
+    fn fill(&mut self, pos: u64, n: usize) -> io::Result<()> {
         self.buf.clear();
         self.start = pos;
         if pos >= self.len {
             return Ok(());
         }
         self.inner.seek(SeekFrom::Start(pos))?;
-        let want = (self.len - pos).min(WINDOW as u64) as usize;
+        let want = (self.len - pos).min(n.max(self.read_ahead) as u64) as usize;
         self.buf.resize(want, 0);
         let mut got = 0;
         while got < want {

@@ -148,7 +148,14 @@ pub enum Depth {
 }
 
 /// Runs every rule over the channel and `episodes`, errors first.
-pub fn check(config: &Config, episodes: &[Episode], depth: Depth) -> Vec<Finding> {
+/// `unverified` holds the ids of episodes whose audio figures came from an
+/// imported feed unmeasured (`import-feed --no-probe`).
+pub fn check(
+    config: &Config,
+    episodes: &[Episode],
+    unverified: &std::collections::HashSet<i64>,
+    depth: Depth,
+) -> Vec<Finding> {
     let remote = match depth {
         Depth::Full => links::Remote::new(),
         Depth::Quick => None,
@@ -158,7 +165,13 @@ pub fn check(config: &Config, episodes: &[Episode], depth: Depth) -> Vec<Finding
         use rayon::prelude::*;
         episodes
             .par_iter()
-            .map(|ep| episode::check(config, ep, depth, remote.as_ref()))
+            .map(|ep| {
+                let mut found = episode::check(config, ep, depth, remote.as_ref());
+                if unverified.contains(&ep.id) {
+                    found.push(episode::unverified(ep));
+                }
+                found
+            })
             .collect()
     };
     out.extend(per_episode.into_iter().flatten());

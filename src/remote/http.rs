@@ -23,6 +23,9 @@ pub(crate) struct Http {
     deadline: Instant,
     /// Requests sent, redirect hops included.
     pub(crate) requests: AtomicU64,
+    /// `Accept-Encoding` sent: `identity` for audio (byte ranges must
+    /// address the file itself), `gzip` for a feed document.
+    pub(crate) accept_encoding: &'static str,
 }
 
 /// What the `HEAD` (or its `GET` stand-in) said about the file.
@@ -36,6 +39,9 @@ pub(crate) struct Resource {
     pub content_type: Option<String>,
     /// `Accept-Ranges: none` was sent: do not even try ranges.
     pub refuses_ranges: bool,
+    /// What identifies this version of the file: a strong `ETag`, else
+    /// `Last-Modified` (RFC 9110 section 8.8), if the server sent one.
+    pub validator: Option<String>,
 }
 
 /// Builds the client. Timeouts: reqwest's blocking `timeout` bounds the wait
@@ -59,6 +65,7 @@ impl Http {
             shown,
             deadline: Instant::now() + opts.total_timeout,
             requests: AtomicU64::new(0),
+            accept_encoding: "identity",
         }
     }
 
@@ -90,7 +97,7 @@ impl Http {
             let mut req = self
                 .client
                 .request(method.clone(), current.clone())
-                .header(header::ACCEPT_ENCODING, "identity");
+                .header(header::ACCEPT_ENCODING, self.accept_encoding);
             if let Some((first, last)) = range {
                 req = req.header(header::RANGE, format!("bytes={first}-{last}"));
             }
@@ -138,7 +145,7 @@ impl Http {
         let next = current
             .join(location)
             .map_err(|e| bad(location, format!("not a valid URL: {e}")))?;
-        target::check(&next).map_err(|reason| bad(location, reason))?;
+        target::check(&next, self.opts.allow_plain_http).map_err(|reason| bad(location, reason))?;
         Ok(next)
     }
 
@@ -282,11 +289,16 @@ fn resource(http: &Http, resp: &Response, len: u64) -> Result<Resource, RemoteEr
     }
     let refuses_ranges = header_str(headers, header::ACCEPT_RANGES)
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("none"));
+    let validator = header_str(headers, header::ETAG)
+        .filter(|e| !e.trim_start().starts_with("W/"))
+        .or_else(|| header_str(headers, header::LAST_MODIFIED))
+        .map(|v| v.trim().to_string());
     Ok(Resource {
         url: resp.url().clone(),
         len,
         content_type,
         refuses_ranges,
+        validator,
     })
 }
 

@@ -70,12 +70,7 @@ impl RangeReader {
         url: &str,
         opts: &RemoteOptions,
     ) -> Result<Self, RemoteError> {
-        let shown = target::display(url);
-        let parsed =
-            target::parse(url, opts.max_url_len).map_err(|reason| RemoteError::InvalidUrl {
-                url: shown.clone(),
-                reason,
-            })?;
+        let (shown, parsed) = target::validate(url, opts)?;
         let http = Http::new(client, shown, opts);
         let resource = http::discover(&http, &parsed)?;
         let cache_blocks = opts.cache_blocks.max(1);

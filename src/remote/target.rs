@@ -4,14 +4,16 @@
 //! The rule is one sentence: `https` anywhere, plain `http` only to a loopback
 //! host (`127.0.0.0/8`, `::1`, `localhost`). Loopback `http` is allowed so a
 //! test server on `127.0.0.1:0` goes through exactly the same checks as a CDN,
-//! with no test-only switch that production code could leave on.
+//! with no test-only switch that production code could leave on. The one
+//! exception is a producer's explicit request (`import-feed` of an old host
+//! that still serves `http://`): [`RemoteOptions::allow_plain_http`](super::RemoteOptions).
 
 use std::net::IpAddr;
 
 use url::{Host, Url};
 
 /// Checks `raw` and returns the parsed URL, or why it is refused.
-pub(crate) fn parse(raw: &str, max_len: usize) -> Result<Url, String> {
+pub(crate) fn parse(raw: &str, max_len: usize, plain_http: bool) -> Result<Url, String> {
     if raw.len() > max_len {
         return Err(format!(
             "URL is {} characters long, the limit is {max_len}",
@@ -19,15 +21,29 @@ pub(crate) fn parse(raw: &str, max_len: usize) -> Result<Url, String> {
         ));
     }
     let url = Url::parse(raw.trim()).map_err(|e| format!("not a valid URL: {e}"))?;
-    check(&url)?;
+    check(&url, plain_http)?;
     Ok(url)
 }
 
-/// Checks an already-parsed URL (a redirect target) against the same rules.
-pub(crate) fn check(url: &Url) -> Result<(), String> {
+/// [`parse`] with the options' limits, as a typed error; returns the URL as
+/// safe to print (see [`display`]) with the parsed URL.
+pub(crate) fn validate(
+    raw: &str,
+    opts: &super::RemoteOptions,
+) -> Result<(String, Url), super::RemoteError> {
+    let shown = display(raw);
+    match parse(raw, opts.max_url_len, opts.allow_plain_http) {
+        Ok(url) => Ok((shown, url)),
+        Err(reason) => Err(super::RemoteError::InvalidUrl { url: shown, reason }),
+    }
+}
+
+/// Checks an already-parsed URL (a redirect target) against the same rules;
+/// `plain_http` lets `http` go to any host.
+pub(crate) fn check(url: &Url, plain_http: bool) -> Result<(), String> {
     match url.scheme() {
         "https" => {}
-        "http" if is_loopback(url) => {}
+        "http" if plain_http || is_loopback(url) => {}
         "http" => {
             return Err(
                 "plain http is not allowed (only https, or http to a loopback address)".into(),
@@ -83,12 +99,12 @@ mod tests {
     use super::*;
 
     fn refused(raw: &str) -> String {
-        parse(raw, 2048).expect_err(raw)
+        parse(raw, 2048, false).expect_err(raw)
     }
 
     #[test]
     fn https_is_accepted() {
-        let url = parse("https://cdn.example.com/ep/001.mp3?x=1", 2048).expect("valid");
+        let url = parse("https://cdn.example.com/ep/001.mp3?x=1", 2048, false).expect("valid");
         assert_eq!(url.host_str(), Some("cdn.example.com"));
     }
 
@@ -100,8 +116,10 @@ mod tests {
             "http://[::1]:9/a.mp3",
             "http://localhost/a.mp3",
         ] {
-            assert!(parse(ok, 2048).is_ok(), "{ok}");
+            assert!(parse(ok, 2048, false).is_ok(), "{ok}");
         }
+        assert!(parse("http://example.com/a.mp3", 2048, true).is_ok());
+        assert!(parse("file:///etc/passwd", 2048, true).is_err());
         assert!(refused("http://example.com/a.mp3").contains("plain http"));
         assert!(refused("http://10.0.0.1/a.mp3").contains("plain http"));
         assert!(refused("http://localhost.example.com/a.mp3").contains("plain http"));

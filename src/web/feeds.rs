@@ -169,7 +169,15 @@ pub async fn get(state: &AppState, scope: Scope) -> Result<Option<Arc<Rendered>>
     let key = scope.clone();
     let rendered = tokio::task::spawn_blocking(move || {
         let modified = |etag: &str| last_modified(&s, &key, etag, previous.as_ref());
-        render(&s.inner.config, &key, &episodes, revision, modified, now)
+        render(
+            &s.inner.config,
+            &key,
+            &episodes,
+            revision,
+            modified,
+            now,
+            s.io(),
+        )
     })
     .await??;
     let Some(rendered) = rendered else {

@@ -3,17 +3,16 @@
 //! requests and exact lengths.
 //!
 //! Each request costs one trip to the blocking pool: resolving symlinks,
-//! opening, `fstat`, the conditional and range decisions. Audio and images
-//! of 64 KiB or more are then mapped, not read: the socket wrapper sends
-//! them with `sendfile` ([`super::sendfile`]), as nginx does, so neither a
-//! 1 MiB range nor a whole episode to many listeners passes through the
-//! process's memory. Other bodies (transcripts, chapters, small files; or
-//! any file where mapping fails) are read in the same trip, up to
-//! [`SHORT`], into a pooled buffer, or else streamed in [`LONG_CHUNK`]
-//! positional reads, never read whole.
+//! opening, `fstat`, the conditional and range decisions. On Linux, audio
+//! and images of 64 KiB or more are then mapped, not read: the socket
+//! wrapper sends them with `sendfile` ([`super::bodies`]), as nginx does, so
+//! neither a 1 MiB range nor a whole episode to many listeners passes
+//! through the process's memory. Other bodies (transcripts, chapters, small
+//! files; any file where mapping fails; every body on the portable path)
+//! are read in the same trip, up to [`SHORT`], into a pooled buffer, or
+//! else streamed in [`bodies::CHUNK`] positional reads, never read whole.
 
 use std::fs::File;
-use std::os::unix::fs::FileExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
@@ -22,22 +21,17 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use futures_util::Stream;
 
+use super::bodies::{self, Io, SPILL_AT, SendOnly};
 use super::buffers::Pool;
 use super::compress;
 use super::conditional::Validators;
 use super::range::{self, Ranged};
-use super::sendfile::{self, SPILL_AT};
 use super::{AppState, Error, path};
-
-/// Read size for long streams (whole episodes to many listeners): small,
-/// so memory per connection stays low (a chunk in flight, one being read).
-const LONG_CHUNK: u64 = 64 * 1024;
 
 /// Bodies up to this size are read in one positional read in the same
 /// blocking-pool trip as the open, into a pooled buffer; longer ones (or
-/// any while all pooled buffers are out) are streamed in [`LONG_CHUNK`]s.
+/// any while all pooled buffers are out) are streamed in [`bodies::CHUNK`]s.
 const SHORT: usize = 1024 * 1024;
 
 /// Pooled 1 MiB buffers at most: bounds the memory of short bodies in
@@ -63,7 +57,8 @@ pub async fn file(
     })?;
     let head = method == Method::HEAD;
     let prepared = tokio::task::spawn_blocking(move || {
-        prepare(&state.inner.media_root, &wanted, &headers, head)
+        let io = state.io();
+        prepare(&state.inner.media_root, &wanted, &headers, head, io)
     })
     .await??;
     Ok(prepared.into_response())
@@ -90,16 +85,24 @@ enum Sent {
     },
 }
 
-/// A body read already, streamed later, or none (`HEAD`).
+/// A body read already, mapped to be sent unread, streamed later, or none
+/// (`HEAD`).
 enum Content {
     Empty,
     Read(Bytes),
+    Mapped(SendOnly),
     Stream(Arc<File>),
 }
 
 /// Resolves, opens and checks the file, decides what to send and reads a
 /// short body: everything blocking a request needs, in one go.
-fn prepare(root: &Path, wanted: &Path, headers: &HeaderMap, head: bool) -> Result<Prepared, Error> {
+fn prepare(
+    root: &Path,
+    wanted: &Path,
+    headers: &HeaderMap,
+    head: bool,
+    io: Io,
+) -> Result<Prepared, Error> {
     let (file, real) = open_inside(root, wanted)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
@@ -130,7 +133,7 @@ fn prepare(root: &Path, wanted: &Path, headers: &HeaderMap, head: bool) -> Resul
     let body = if head {
         Content::Empty
     } else {
-        body(file, start, count, content_type)?
+        body(file, start, count, content_type, io)?
     };
     Ok(Prepared {
         validators,
@@ -146,21 +149,19 @@ fn prepare(root: &Path, wanted: &Path, headers: &HeaderMap, head: bool) -> Resul
 }
 
 /// The body: audio and images of [`SPILL_AT`] or more mapped for
-/// `sendfile` (see [`sendfile::map_media`]); else read into a pooled buffer
-/// now, or streamed in chunks when none is free or it is longer.
-fn body(file: File, start: u64, count: u64, content_type: &str) -> Result<Content, Error> {
+/// `sendfile` on that path (see [`bodies::media`]); else read into a pooled
+/// buffer now, or streamed in chunks when none is free or it is longer.
+fn body(file: File, start: u64, count: u64, content_type: &str, io: Io) -> Result<Content, Error> {
     let file = Arc::new(file);
     let n = usize::try_from(count).map_err(|e| Error::Internal(e.to_string()))?;
     if n >= SPILL_AT && !compress::is_text_type(content_type) {
-        match sendfile::map_media(Arc::clone(&file), start, n) {
-            Ok(bytes) => return Ok(Content::Read(bytes)),
-            // A file system without mmap: the copying way below.
-            Err(e) => tracing::debug!(error = %e, "cannot map a media file"),
+        if let Some(mapped) = bodies::media(io, &file, start, n) {
+            return Ok(Content::Mapped(mapped));
         }
     }
     Ok(match BUFFERS.take(n) {
         Some(mut buf) => {
-            file.read_exact_at(buf.as_mut(), start)?;
+            crate::platform::read_exact_at(&file, buf.as_mut(), start)?;
             Content::Read(buf.into_bytes())
         }
         None => Content::Stream(file),
@@ -178,22 +179,6 @@ fn open_inside(root: &Path, wanted: &Path) -> Result<(File, PathBuf), Error> {
     Ok((file, real))
 }
 
-/// `count` bytes of `file` from `start`, read by `pread` straight into the
-/// spare capacity of a new buffer: no zeroing first and no seek, so a
-/// shared file needs no lock.
-fn read_at(file: &File, start: u64, count: u64) -> std::io::Result<Bytes> {
-    let len = usize::try_from(count).map_err(std::io::Error::other)?;
-    let mut buf = Vec::with_capacity(len);
-    while buf.len() < len {
-        let offset = start + buf.len() as u64;
-        let n = rustix::io::pread(file, rustix::buffer::spare_capacity(&mut buf), offset)?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-    }
-    Ok(Bytes::from(buf))
-}
-
 impl IntoResponse for Prepared {
     fn into_response(self) -> Response {
         let mut res = match self.sent {
@@ -209,7 +194,8 @@ impl IntoResponse for Prepared {
                 let body = match body {
                     Content::Empty => Body::empty(),
                     Content::Read(bytes) => Body::from(bytes),
-                    Content::Stream(file) => Body::from_stream(chunks(file, start, count)),
+                    Content::Mapped(mapped) => Body::from(mapped),
+                    Content::Stream(file) => Body::from_stream(bodies::chunks(file, start, count)),
                 };
                 let mut res = (status, body).into_response();
                 let h = res.headers_mut();
@@ -236,26 +222,6 @@ impl IntoResponse for Prepared {
         );
         res
     }
-}
-
-/// `count` bytes of `file` from `start`, in [`LONG_CHUNK`] positional reads
-/// on the blocking pool (no seek: the file is shared, not moved around).
-fn chunks(
-    file: Arc<File>,
-    start: u64,
-    count: u64,
-) -> impl Stream<Item = std::io::Result<Bytes>> + Send {
-    futures_util::stream::try_unfold((file, start, count), |(file, pos, left)| async move {
-        if left == 0 {
-            return Ok(None);
-        }
-        let n = LONG_CHUNK.min(left);
-        let f = Arc::clone(&file);
-        let bytes = tokio::task::spawn_blocking(move || read_at(&f, pos, n))
-            .await
-            .map_err(std::io::Error::other)??;
-        Ok(Some((bytes, (file, pos + n, left - n))))
-    })
 }
 
 fn put(h: &mut HeaderMap, name: header::HeaderName, value: &str) {

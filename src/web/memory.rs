@@ -24,7 +24,10 @@ pub fn limit_arenas() {
 }
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[allow(unsafe_code)]
+#[expect(
+    unsafe_code,
+    reason = "mallopt is a C function; it cannot be called safely"
+)]
 fn set_arena_max(n: i32) {
     // SAFETY: mallopt only sets a tunable of glibc's allocator; it takes
     // the allocator's own lock, and M_ARENA_MAX only bounds arenas created

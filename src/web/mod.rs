@@ -9,10 +9,12 @@
 //! response gets the security headers of [`headers`], and text responses
 //! are compressed ([`compress`]). The accept loop, its connection limits and
 //! the request limits are in [`server`] and [`limits`]; the request log in
-//! [`access`].
+//! [`access`]. Big feeds and media leave the process from files, with
+//! `sendfile` on Linux or plain writes ([`Io`]), in the private `bodies`.
 
 pub mod access;
 pub mod assets;
+mod bodies;
 mod buffers;
 pub mod compress;
 mod conditional;
@@ -27,13 +29,13 @@ pub mod memory;
 pub mod pages;
 pub mod path;
 pub mod range;
-mod sendfile;
 pub mod server;
 mod stall;
 mod statistics;
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -45,6 +47,7 @@ use rusqlite::Connection;
 use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
 
+pub use bodies::{Io, PORTABLE_IO_ENV};
 pub use conditional::{Validators, accepts_gzip};
 pub use error::Error;
 pub use feeds::POLL_INTERVAL;
@@ -61,6 +64,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
+    /// How big bodies are sent; set before the server starts.
+    io: Io,
 }
 
 struct Inner {
@@ -70,6 +75,8 @@ struct Inner {
     cache: feeds::FeedCache,
     pages: pages::Cache,
     stats: Option<Arc<crate::stats::live::Recorder>>,
+    /// Bytes this server sent with `sendfile` (see [`AppState::sendfile_bytes`]).
+    sent_by_sendfile: Arc<AtomicU64>,
 }
 
 impl AppState {
@@ -96,8 +103,30 @@ impl AppState {
                 cache: feeds::FeedCache::new(revision),
                 pages: pages::Cache::default(),
                 stats,
+                sent_by_sendfile: Arc::default(),
             }),
+            io: Io::native(),
         })
+    }
+
+    /// The same state, sending big bodies the way `io` says (the default
+    /// is [`Io::native`]). Call before serving.
+    #[must_use]
+    pub fn with_io(mut self, io: Io) -> AppState {
+        self.io = io;
+        self
+    }
+
+    /// How this state's server sends big bodies.
+    pub fn io(&self) -> Io {
+        self.io
+    }
+
+    /// Bytes the server sent with `sendfile(2)` so far: how a test tells
+    /// that the fast path ran (a fallback to plain writes sends the same
+    /// bytes), and the benchmark that the portable path did not.
+    pub fn sendfile_bytes(&self) -> u64 {
+        self.inner.sent_by_sendfile.load(Ordering::Relaxed)
     }
 
     /// The configuration being served.

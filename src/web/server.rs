@@ -35,7 +35,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use super::Front;
-use super::sendfile::Sendfile;
+use super::bodies::{self, Conn};
 use super::stall::Stalls;
 use super::{access, limits};
 
@@ -112,7 +112,9 @@ pub(crate) async fn run(
         match next {
             Ok((stream, permit)) => {
                 let peer = stream.peer_addr().ok().map(|a| a.ip());
-                let stream = Stalls::new(Sendfile::new(stream), limits.stall_timeout);
+                let io = front.state.io();
+                let stream = bodies::conn(stream, io, &front.state.inner.sent_by_sendfile);
+                let stream = Stalls::new(stream, limits.stall_timeout);
                 let conn = connection(http.clone(), stream, peer, front.clone(), stopping.clone());
                 tokio::spawn(async move {
                     conn.await;
@@ -193,7 +195,7 @@ fn is_per_connection(e: &io::Error) -> bool {
 /// and its response in flight has been sent.
 async fn connection(
     http: http1::Builder,
-    stream: Stalls<Sendfile>,
+    stream: Stalls<Conn>,
     peer: Option<std::net::IpAddr>,
     front: Front,
     mut stopping: watch::Receiver<bool>,

@@ -1,7 +1,8 @@
 //! A feed past the server's spill size (64 KiB) is kept in an unlinked
-//! file and sent with `sendfile` rather than copied from the heap: clients
-//! must still get the whole feed, in every coding, with the ETag its bytes
-//! give; and the file must really be in use (else the path is untested).
+//! file and sent from it, with `sendfile` on Linux or with plain writes on
+//! the portable path, rather than copied from the heap: clients must still
+//! get the whole feed, in every coding, with the ETag its bytes give; and
+//! the file must really be in use (else the path is untested).
 
 use std::io::Read as _;
 
@@ -11,7 +12,8 @@ use podcatalog::feed::synthetic;
 use sha2::{Digest, Sha256};
 
 use crate::common::Project;
-use crate::process::Server;
+use crate::process::{Server, command};
+use crate::server::{client, start_with_io};
 
 const EPISODES: usize = 400;
 
@@ -68,10 +70,33 @@ fn unlinked_files_in(pid: u32, dir: &std::path::Path) -> usize {
         .count()
 }
 
+/// Mappings of unlinked files in `dir` in the process's address space:
+/// the sendfile path maps its feed files, the portable path never does.
+fn mapped_unlinked_files_in(pid: u32, dir: &std::path::Path) -> usize {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).expect("maps");
+    let dir = dir.to_string_lossy();
+    maps.lines()
+        .filter(|l| l.contains(&*dir) && l.ends_with("(deleted)"))
+        .count()
+}
+
+/// The real binary, each way: `PODCATALOG_PORTABLE_IO=1` chooses the
+/// portable path on Linux.
 #[test]
 fn a_big_feed_is_sent_whole_in_every_coding_from_a_file() {
+    for &io in podcatalog::web::Io::ALL {
+        big_feed_from_a_file(io);
+    }
+}
+
+fn big_feed_from_a_file(io: podcatalog::web::Io) {
     let p = big_project();
-    let server = Server::start(&p);
+    let mut cmd = command(&p, &["serve", "--addr", "127.0.0.1:0"]);
+    let portable = io == podcatalog::web::Io::Portable;
+    if portable {
+        cmd.env(podcatalog::web::PORTABLE_IO_ENV, "1");
+    }
+    let server = Server::spawn(cmd);
     let http = reqwest::blocking::Client::new();
     let url = server.url("feed.xml");
 
@@ -109,6 +134,12 @@ fn a_big_feed_is_sent_whole_in_every_coding_from_a_file() {
         "the server keeps the feed in an unlinked file in {}",
         dir.display()
     );
+    let mapped = mapped_unlinked_files_in(server.child.id(), &dir);
+    if portable {
+        assert_eq!(mapped, 0, "the portable path maps no feed");
+    } else {
+        assert!(mapped >= 1, "{io:?}: the feed is mapped for sendfile");
+    }
     let names: Vec<_> = std::fs::read_dir(&dir)
         .expect("ls")
         .filter_map(Result::ok)
@@ -155,4 +186,36 @@ fn a_feed_that_cannot_be_written_to_a_file_is_served_from_memory() {
         0,
         "no feed file is kept"
     );
+}
+
+/// Proves the feed went out with `sendfile` on that path (the bytes alone
+/// cannot tell: a fallback to plain writes sends the same ones), and that
+/// the portable path sends nothing that way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_big_feed_goes_out_with_sendfile_on_that_path_only() {
+    for &io in podcatalog::web::Io::ALL {
+        let p = big_project();
+        let config = Config::load(&p.path("feed-config.toml")).expect("config");
+        let conn = catalog::open(&config.server.database).expect("open");
+        let server = start_with_io(config, conn, io).await;
+        let res = client()
+            .get(server.url("feed.xml"))
+            .header("accept-encoding", "identity")
+            .send()
+            .await
+            .expect("get");
+        let body = res.bytes().await.expect("body");
+        assert!(body.len() > 256 << 10, "feed of {} bytes", body.len());
+        let sent = server.state.sendfile_bytes();
+        if io == podcatalog::web::Io::Portable {
+            assert_eq!(sent, 0, "the portable path sends nothing with sendfile");
+        } else {
+            assert_eq!(
+                sent,
+                body.len() as u64,
+                "{io:?}: the feed went out with sendfile"
+            );
+        }
+        server.shutdown().await;
+    }
 }

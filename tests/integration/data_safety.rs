@@ -8,7 +8,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::common::Project;
-use crate::process::{self, Rng, Server, command, integrity, lines, output, temp_files};
+use crate::common::Rng;
+use crate::process::{self, Server, command, integrity, lines, output, temp_files};
 
 /// Big enough that the copy takes a while in a debug build, small enough
 /// for a quick test (~1 s per `add`).
@@ -79,10 +80,13 @@ fn sigkill_during_add_leaves_nothing_half_done() {
             assert!(started, "seed {}: the copy never started", rng.seed);
             (
                 "after the copy started",
-                rng.below(Duration::from_millis(900)),
+                rng.duration_below(Duration::from_millis(900)),
             )
         } else {
-            ("after spawning", rng.below(Duration::from_millis(1800)))
+            (
+                "after spawning",
+                rng.duration_below(Duration::from_millis(1800)),
+            )
         };
         std::thread::sleep(delay);
         let _ = child.kill();
@@ -168,10 +172,10 @@ fn sigkill_during_import_is_all_or_nothing() {
             });
             (
                 "after the commit began",
-                rng.below(Duration::from_millis(40)),
+                rng.duration_below(Duration::from_millis(40)),
             )
         } else {
-            ("after spawning", rng.below(full.mul_f32(1.1)))
+            ("after spawning", rng.duration_below(full.mul_f32(1.1)))
         };
         std::thread::sleep(delay);
         let _ = child.kill();

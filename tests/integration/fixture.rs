@@ -3,13 +3,13 @@
 //! `catalog::episodes::save` with hand-stated audio facts (no probing), so
 //! these tests do not depend on the audio probe.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use podcatalog::catalog::{
     self, Audio, AudioSource, Credit, EpisodeData, EpisodeType, Role, parse_published,
 };
-use podcatalog::config::Config;
-use rusqlite::Connection;
+
+pub use crate::common::Project;
 
 /// Fixed guids, so snapshots and guid-stability checks are exact.
 pub const GUIDS: [&str; 4] = [
@@ -51,27 +51,6 @@ name = "Jämställdhet"
 description = "Om jämställdhet."
 "#;
 
-/// A project folder on disk with its config loaded.
-pub struct Project {
-    /// Keeps the folder alive (removed on drop).
-    #[expect(dead_code, reason = "held for its Drop")]
-    pub dir: tempfile::TempDir,
-    /// The loaded config (paths resolved into `dir`).
-    pub config: Config,
-}
-
-impl Project {
-    /// The media folder.
-    pub fn media(&self) -> PathBuf {
-        self.config.server.media_dir.clone()
-    }
-
-    /// Opens another connection to the catalogue (as the CLI would).
-    pub fn connect(&self) -> Connection {
-        catalog::open(&self.config.server.database).expect("open catalogue")
-    }
-}
-
 /// Size of `big.mp3`, enough for ranges across several read chunks.
 pub const BIG_LEN: usize = 300_000;
 
@@ -104,8 +83,7 @@ pub fn project() -> Project {
     .expect("vtt");
     std::fs::write(media.join("1.json"), r#"{"version":"1.2.0","chapters":[]}"#).expect("json");
     std::fs::write(media.join(".hidden"), "hidden").expect("hidden");
-    let config = Config::load(&root.join("feed-config.toml")).expect("load config");
-    let project = Project { dir, config };
+    let project = Project::in_dir(dir);
     let mut conn = project.connect();
     let tx = conn.transaction().expect("tx");
     catalog::themes::sync(&tx, &project.config.themes).expect("themes");

@@ -548,6 +548,7 @@ async fn text_is_compressed_audio_and_images_never() {
 }
 
 /// CPU time (user + system, in clock ticks) the process has used so far.
+#[cfg(target_os = "linux")]
 fn cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
     // Fields after the parenthesised command name; utime and stime are the
@@ -558,8 +559,10 @@ fn cpu_ticks(pid: u32) -> u64 {
 }
 
 /// A server process that a failed test does not leave behind.
+#[cfg(target_os = "linux")]
 struct KillOnDrop(std::process::Child);
 
+#[cfg(target_os = "linux")]
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
         let _ = self.0.kill();

@@ -13,6 +13,7 @@ mod feed_consistency;
 mod fixture;
 mod hardening_http;
 mod import_errors;
+mod import_feed;
 mod media_serving;
 mod probe;
 mod process;
@@ -21,6 +22,8 @@ mod publish_gate;
 mod remote;
 mod search_paging;
 mod server;
+// Permission bits, uids and signals: Unix only.
+#[cfg(unix)]
 mod startup_errors;
 mod stats;
 mod web;

@@ -8,12 +8,47 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use crate::common::http_status;
 use crate::fixture::{self, BIG_LEN};
-use crate::server::{client, header, start};
+use crate::server::{client, header, start, start_io};
 
+/// Ranges, `If-Range` and conditional requests, on every way of sending
+/// (`sendfile` from a mapping, plain writes from reads).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn media_byte_ranges() {
+    for &io in web::Io::ALL {
+        byte_ranges(io).await;
+    }
+}
+
+/// Proves the fast path ran, which the bytes alone cannot: a fallback to
+/// plain writes sends the same ones. So the server counts what went out
+/// with `sendfile`, and the portable path must send nothing that way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn big_media_goes_out_with_sendfile_on_that_path_only() {
+    for &io in web::Io::ALL {
+        let project = fixture::project();
+        let server = start_io(&project, io).await;
+        let url = server.url("media/sub/tv%C3%A5%20sp%C3%A5r.mp3");
+        let res = client().get(&url).send().await.expect("get");
+        assert_eq!(res.bytes().await.expect("body").len(), BIG_LEN);
+        let small = client().get(server.url("media/cover.png")).send().await;
+        assert!(small.expect("get").status().is_success());
+        let sent = server.state.sendfile_bytes();
+        if io == web::Io::Portable {
+            assert_eq!(sent, 0, "the portable path sends nothing with sendfile");
+        } else {
+            // Exactly the audio: the head and the small image are written.
+            assert_eq!(
+                sent, BIG_LEN as u64,
+                "{io:?}: the body went out with sendfile"
+            );
+        }
+        server.shutdown().await;
+    }
+}
+
+async fn byte_ranges(io: web::Io) {
     let project = fixture::project();
-    let server = start(&project).await;
+    let server = start_io(&project, io).await;
     let http = client();
     let url = server.url("media/sub/tv%C3%A5%20sp%C3%A5r.mp3");
     let whole = std::fs::read(project.media().join("sub/två spår.mp3")).expect("file");
@@ -146,17 +181,24 @@ async fn raw_get(addr: std::net::SocketAddr, target: &[u8]) -> (u16, String) {
 
 /// A media file truncated in place while it is being sent (a producer
 /// copying a new version over it) cuts that response short and nothing
-/// else: `sendfile` reports the shorter file, the connection closes, and
-/// the server (running in this test process) goes on serving.
+/// else: `sendfile` (or a read, on the portable path) reports the shorter
+/// file, the connection closes, and the server (running in this test
+/// process) goes on serving.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_truncated_while_it_is_sent_ends_that_response_only() {
+    for &io in web::Io::ALL {
+        truncated_while_sent(io).await;
+    }
+}
+
+async fn truncated_while_sent(io: web::Io) {
     let project = fixture::project();
     let path = project.media().join("replaced.mp3");
     // More than loopback's socket buffers hold, so the sending is not
     // over before the file shrinks.
     let len = 48 << 20;
     std::fs::write(&path, vec![7u8; len]).expect("write");
-    let server = start(&project).await;
+    let server = start_io(&project, io).await;
     let mut stream = tokio::net::TcpStream::connect(server.addr)
         .await
         .expect("connect");

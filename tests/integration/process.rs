@@ -1,6 +1,6 @@
 //! Helpers for the data-safety tests: the real binary as a child process
 //! (with extra environment, killed at chosen moments, or as the server),
-//! a big valid MP3 made at test time, and a small seeded random source.
+//! and a big valid MP3 made at test time.
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -16,6 +16,7 @@ pub fn command(p: &Project, args: &[&str]) -> Command {
         .current_dir(p.dir.path())
         .env_remove("PODCATALOG_CONFIG")
         .env_remove("PODCATALOG_BUSY_TIMEOUT_MS")
+        .env_remove(podcatalog::web::PORTABLE_IO_ENV)
         .env_remove("RUST_LOG");
     cmd
 }
@@ -73,42 +74,6 @@ pub fn temp_files(media: &Path) -> Vec<PathBuf> {
 pub fn integrity(db: &Path) -> String {
     let conn = rusqlite::Connection::open(db).expect("open db");
     podcatalog::catalog::backup::integrity(&conn).expect("integrity_check")
-}
-
-/// A deterministic random source (SplitMix64). The seed comes from
-/// `PODCATALOG_TEST_SEED` or the clock, and failure messages report it so
-/// a failing run can be repeated exactly.
-pub struct Rng {
-    pub seed: u64,
-    state: u64,
-}
-
-impl Rng {
-    pub fn from_env() -> Rng {
-        let seed = std::env::var("PODCATALOG_TEST_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(1, |d| d.as_nanos() as u64)
-            });
-        Rng { seed, state: seed }
-    }
-
-    fn next(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A duration in `[0, max)`.
-    pub fn below(&mut self, max: Duration) -> Duration {
-        let ms = max.as_millis().max(1) as u64;
-        Duration::from_millis(self.next() % ms)
-    }
 }
 
 /// `podcatalog serve` as a process on a free loopback port.

@@ -412,3 +412,20 @@ async fn what_is_served_states_only_what_the_newsletters_say() {
     );
     server.shutdown().await;
 }
+
+#[test]
+fn audio_figures_imported_unmeasured_are_flagged() {
+    let p = ready();
+    let fixture = crate::common::repo().join("tests/fixtures/import-feed/podcasting20.xml");
+    let r = p.run(&["import-feed", fixture.to_str().expect("path"), "--no-probe"]);
+    assert!(r.ok, "{}", r.stderr);
+    let (_, findings) = gate(&p, &["--offline"]);
+    let unverified: Vec<_> = findings
+        .iter()
+        .filter(|f| f["rule"] == "audio-unverified")
+        .collect();
+    assert!(!unverified.is_empty(), "{findings:#?}");
+    assert!(unverified.iter().all(|f| f["level"] == "warning"));
+    // The shipped episodes were measured: none of them is flagged.
+    assert!(!rules(&findings).contains("audio-unverified@86"));
+}

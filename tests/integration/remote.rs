@@ -11,26 +11,11 @@ pub mod server;
 
 use server::Server;
 
+use crate::common::Rng;
+
 /// Deterministic bytes that differ at every offset that matters.
 fn pattern(len: usize, seed: u64) -> Vec<u8> {
-    let mut rng = Rng(seed);
-    (0..len).map(|_| rng.next() as u8).collect()
-}
-
-/// xorshift64*: reproducible random offsets without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
+    Rng::new(seed).bytes(len)
 }
 
 fn small_blocks() -> RemoteOptions {
@@ -51,7 +36,7 @@ fn open(url: &str, opts: &RemoteOptions) -> RangeReader {
 /// every byte with the file in memory.
 fn check_random_reads(reader: &mut RangeReader, file: &[u8], ops: usize, seed: u64) {
     let len = file.len() as u64;
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     for op in 0..ops {
         let target = match rng.below(4) {
             // Past the end on purpose now and then: reads must return 0.

@@ -2,13 +2,10 @@
 //! the same hits as the catalogue gives uncached, whatever the page or the
 //! case of the words, and a new ranking once the catalogue changes.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
 use podcatalog::catalog::{self, search};
 use podcatalog::web::{self, AppState};
-use tower::ServiceExt as _;
 
+use crate::common::api;
 use crate::fixture::{self, Project};
 
 /// Episodes added to the fixture: seven pages of 20, past the hundred
@@ -33,23 +30,6 @@ fn project() -> Project {
     }
     tx.commit().expect("commit");
     project
-}
-
-async fn api(app: &Router, query: &str) -> serde_json::Value {
-    let res = app
-        .clone()
-        .oneshot(
-            Request::get(format!("/api/search?{query}"))
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("response");
-    assert_eq!(res.status(), StatusCode::OK, "{query}");
-    let body = axum::body::to_bytes(res.into_body(), 10_000_000)
-        .await
-        .expect("body");
-    serde_json::from_slice(&body).expect("json")
 }
 
 fn slugs(v: &serde_json::Value) -> Vec<String> {

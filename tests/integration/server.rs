@@ -20,6 +20,8 @@ use crate::fixture::{self, BIG_LEN, GUIDS, Project};
 pub struct Running {
     pub base: String,
     pub addr: std::net::SocketAddr,
+    /// The served state (for [`AppState::sendfile_bytes`]).
+    pub state: AppState,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -46,6 +48,25 @@ pub async fn start(project: &Project) -> Running {
     start_with(project.config.clone(), project.connect()).await
 }
 
+/// [`start`], sending big bodies the way `io` says.
+pub async fn start_io(project: &Project, io: web::Io) -> Running {
+    start_with_io(project.config.clone(), project.connect(), io).await
+}
+
+/// [`start_with`], sending big bodies the way `io` says.
+pub async fn start_with_io(mut config: Config, conn: rusqlite::Connection, io: web::Io) -> Running {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    config.channel.base_url = url::Url::parse(&format!("http://{addr}/")).expect("url");
+    run(
+        listener,
+        state(config, conn).with_io(io),
+        web::Limits::default(),
+    )
+}
+
 pub async fn start_with(config: Config, conn: rusqlite::Connection) -> Running {
     start_with_limits(config, conn, web::Limits::default()).await
 }
@@ -61,7 +82,7 @@ pub async fn start_with_limits(
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     config.channel.base_url = url::Url::parse(&format!("http://{addr}/")).expect("url");
-    run(listener, config, conn, limits)
+    run(listener, state(config, conn), limits)
 }
 
 /// Serves `config` with its links as configured (the same bytes whatever
@@ -70,47 +91,32 @@ pub async fn start_as_configured(config: Config, conn: rusqlite::Connection) -> 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
-    run(listener, config, conn, web::Limits::default())
+    run(listener, state(config, conn), web::Limits::default())
 }
 
 /// [`start_with`], also handing back the server's state (the statistics
 /// tests set its clock and flush its counts).
-pub async fn start_with_state(
-    mut config: Config,
-    conn: rusqlite::Connection,
-) -> (Running, AppState) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    config.channel.base_url = url::Url::parse(&format!("http://{addr}/")).expect("url");
-    let state = AppState::new(config, conn).expect("state");
-    (
-        serve_state(listener, state.clone(), web::Limits::default()),
-        state,
-    )
+pub async fn start_with_state(config: Config, conn: rusqlite::Connection) -> (Running, AppState) {
+    let running = start_with(config, conn).await;
+    let state = running.state.clone();
+    (running, state)
 }
 
-fn run(
-    listener: tokio::net::TcpListener,
-    config: Config,
-    conn: rusqlite::Connection,
-    limits: web::Limits,
-) -> Running {
-    let state = AppState::new(config, conn).expect("state");
-    serve_state(listener, state, limits)
+fn state(config: Config, conn: rusqlite::Connection) -> AppState {
+    AppState::new(config, conn).expect("state")
 }
 
-fn serve_state(listener: tokio::net::TcpListener, state: AppState, limits: web::Limits) -> Running {
+fn run(listener: tokio::net::TcpListener, state: AppState, limits: web::Limits) -> Running {
     let addr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}/");
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(web::serve_with(listener, state, limits, async {
+    let task = tokio::spawn(web::serve_with(listener, state.clone(), limits, async {
         let _ = stopped.await;
     }));
     Running {
         base,
         addr,
+        state,
         stop: Some(stop),
         task,
     }

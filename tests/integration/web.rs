@@ -4,46 +4,15 @@
 //! assets and security headers.
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use podcatalog::catalog;
 use podcatalog::web::{self, AppState};
-use tower::ServiceExt as _;
 
+use crate::common::{api, get, get_with};
 use crate::fixture::{self, GUIDS, Project};
 
 fn app(project: &Project) -> Router {
     web::app(AppState::new(project.config.clone(), project.connect()).expect("state"))
-}
-
-async fn get(app: &Router, path: &str) -> (StatusCode, HeaderMap, String) {
-    get_with(app, path, &[]).await
-}
-
-async fn get_with(
-    app: &Router,
-    path: &str,
-    headers: &[(header::HeaderName, &str)],
-) -> (StatusCode, HeaderMap, String) {
-    let mut req = Request::get(path);
-    for (k, v) in headers {
-        req = req.header(k, *v);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).expect("request"))
-        .await
-        .expect("response");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), 10_000_000)
-        .await
-        .expect("body");
-    (
-        status,
-        headers,
-        String::from_utf8(bytes.to_vec()).expect("utf-8"),
-    )
 }
 
 /// What every HTML page must have.
@@ -283,13 +252,6 @@ async fn former_slugs_and_numbers_redirect_permanently() {
     let (status, _, html) = get(&app, "/avsnitt/ny-titel").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("<h1>Ny titel</h1>"));
-}
-
-async fn api(app: &Router, query: &str) -> serde_json::Value {
-    let (status, headers, body) = get(app, &format!("/api/search?{query}")).await;
-    assert_eq!(status, StatusCode::OK, "{query}");
-    assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{query}");
-    serde_json::from_str(&body).expect("json")
 }
 
 fn titles(v: &serde_json::Value) -> Vec<String> {

@@ -187,6 +187,16 @@ proptest! {
         prop_assert_eq!(&draft.data, &ep.data, "{}", text);
     }
 
+    /// A file saved by a Windows editor (CRLF line endings) reads as the
+    /// same episode: no `\r` reaches the catalogue or the feed.
+    #[test]
+    fn crlf_line_endings_give_the_same_episode(ep in episode()) {
+        let text = render(&ep).replace('\n', "\r\n");
+        let draft = parse(&text, "x.toml", &CONFIG)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        prop_assert_eq!(&draft.data, &ep.data, "{}", text);
+    }
+
     #[test]
     fn any_bytes_give_a_draft_or_an_error_that_says_where(
         bytes in prop_oneof![
@@ -214,5 +224,28 @@ proptest! {
         if let Err(e) = import(bytes) {
             prop_assert!(says_where(&e), "{}", e);
         }
+    }
+}
+
+/// An audio name is a file name in the media folder and nothing more:
+/// no folder of either system's kind, and no Windows drive (`C:x.mp3` is
+/// relative to drive C's current folder there).
+#[test]
+fn audio_names_with_a_folder_or_a_drive_are_refused() {
+    let shipped =
+        include_str!("../../../episodes/009-agenda-2030-fran-det-lokala-till-det-globala.toml");
+    let line = "audio = \"9-agenda-2030-fran-det-lokala-till-det-globala.mp3\"";
+    assert!(shipped.contains(line));
+    parse(shipped, "x.toml", &CONFIG).expect("the shipped file is valid");
+    for name in [
+        "a/b.mp3",
+        "..\\\\b.mp3",
+        "C:b.mp3",
+        "C:\\\\media\\\\b.mp3",
+        ".hidden.mp3",
+    ] {
+        let text = shipped.replace(line, &format!("audio = \"{name}\""));
+        let e = parse(&text, "x.toml", &CONFIG).expect_err(name);
+        assert_eq!(e.field.as_deref(), Some("audio"), "{name}: {e}");
     }
 }

@@ -6,16 +6,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 use std::time::SystemTime;
 
-use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use sha2::Digest;
 
 use super::super::Error;
+use super::super::Io;
+use super::super::bodies::{Spool, Spooled};
 use super::super::conditional::{Coding, Validators, negotiate};
-use super::super::sendfile::Spool;
 use crate::catalog::Episode;
 use crate::config::Config;
 use crate::feed::{Feed, Scope};
@@ -33,7 +32,7 @@ const RESPONSE_HEADERS: usize = 16;
 /// One encoding of a rendered feed with its header values, built once.
 #[derive(Debug)]
 struct Encoded {
-    body: Bytes,
+    body: Spooled,
     validators: Validators,
     etag: HeaderValue,
     last_modified: HeaderValue,
@@ -41,7 +40,7 @@ struct Encoded {
 }
 
 impl Encoded {
-    fn new(body: Bytes, validators: Validators) -> Result<Encoded, Error> {
+    fn new(body: Spooled, validators: Validators) -> Result<Encoded, Error> {
         let value = |s: &str| {
             HeaderValue::from_str(s).map_err(|e| Error::Internal(format!("header value: {e}")))
         };
@@ -86,7 +85,7 @@ impl Rendered {
         let mut res = if not_modified {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
-            Response::new(Body::from(enc.body.clone()))
+            Response::new(enc.body.body())
         };
         // Room for ours and the security headers, so the map never grows.
         let h = res.headers_mut();
@@ -128,6 +127,7 @@ pub(super) fn render(
     revision: i64,
     modified: impl FnOnce(&str) -> SystemTime,
     now: DateTime<Utc>,
+    io: Io,
 ) -> Result<Option<Rendered>, Error> {
     let feed = match scope {
         Scope::All => Some(Feed::main(config, episodes)),
@@ -136,12 +136,12 @@ pub(super) fn render(
     };
     let Some(feed) = feed else { return Ok(None) };
     let spill = spill_dir(config);
-    let bodies = match encode(&feed, config, now, spill.as_deref()) {
+    let bodies = match encode(&feed, config, now, spill.as_deref(), io) {
         Ok(bodies) => bodies,
         Err(e) if spill.is_some() => {
             // A full disk, say: the feed still works from memory.
             tracing::warn!(error = %e, "cannot keep the feed in a file; keeping it in memory");
-            encode(&feed, config, now, None)?
+            encode(&feed, config, now, None, io)?
         }
         Err(e) => return Err(e.into()),
     };
@@ -162,11 +162,11 @@ pub(super) fn render(
     }))
 }
 
-/// Where big feed bodies are kept as files (see [`sendfile`]): beside
+/// Where big feed bodies are kept as files (see [`bodies`]): beside
 /// the catalogue, a folder the server can write to and usually on disk, so
 /// the kernel may drop their pages under memory pressure and read them back.
 ///
-/// [`sendfile`]: super::super::sendfile
+/// [`bodies`]: super::super::bodies
 fn spill_dir(config: &Config) -> Option<PathBuf> {
     let parent = config.server.database.parent()?;
     Some(if parent.as_os_str().is_empty() {
@@ -178,9 +178,9 @@ fn spill_dir(config: &Config) -> Option<PathBuf> {
 
 /// A feed's bytes in each coding, and the tag naming them.
 struct Bodies {
-    plain: Bytes,
-    gzip: Bytes,
-    brotli: Bytes,
+    plain: Spooled,
+    gzip: Spooled,
+    brotli: Spooled,
     /// Hex of the first 12 bytes of the plain bytes' SHA-256.
     tag: String,
 }
@@ -197,14 +197,15 @@ fn encode(
     config: &Config,
     now: DateTime<Utc>,
     dir: Option<&Path>,
+    io: Io,
 ) -> io::Result<Bodies> {
     let quality = brotli_quality(feed.published(now).count());
     std::thread::scope(|s| {
         let (gz_parts, gz_rx) = mpsc::sync_channel::<Arc<String>>(QUEUED_PARTS);
         let (br_parts, br_rx) = mpsc::sync_channel::<Arc<String>>(QUEUED_PARTS);
-        let gzip = s.spawn(move || gzip_parts(gz_rx, Spool::new(dir)));
-        let brotli = s.spawn(move || brotli_parts(br_rx, Spool::new(dir), quality));
-        let mut plain = Spool::new(dir);
+        let gzip = s.spawn(move || gzip_parts(gz_rx, Spool::new(dir, io)));
+        let brotli = s.spawn(move || brotli_parts(br_rx, Spool::new(dir, io), quality));
+        let mut plain = Spool::new(dir, io);
         let mut hash = sha2::Sha256::new();
         let stopped = || io::Error::other("a feed compressor stopped");
         let rendered = feed.render_to(config, now, &mut |part: String| {
@@ -215,7 +216,7 @@ fn encode(
             br_parts.send(part).map_err(|_| stopped())
         });
         drop((gz_parts, br_parts));
-        let joined = |h: std::thread::ScopedJoinHandle<'_, io::Result<Bytes>>| {
+        let joined = |h: std::thread::ScopedJoinHandle<'_, io::Result<Spooled>>| {
             h.join()
                 .map_err(|_| io::Error::other("a feed compressor panicked"))?
         };
@@ -233,7 +234,7 @@ fn encode(
     })
 }
 
-fn gzip_parts(parts: mpsc::Receiver<Arc<String>>, out: Spool) -> io::Result<Bytes> {
+fn gzip_parts(parts: mpsc::Receiver<Arc<String>>, out: Spool) -> io::Result<Spooled> {
     let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
     for part in parts {
         gz.write_all(part.as_bytes())?;
@@ -248,7 +249,11 @@ fn brotli_quality(items: usize) -> u32 {
     if items > 2000 { 4 } else { 9 }
 }
 
-fn brotli_parts(parts: mpsc::Receiver<Arc<String>>, out: Spool, quality: u32) -> io::Result<Bytes> {
+fn brotli_parts(
+    parts: mpsc::Receiver<Arc<String>>,
+    out: Spool,
+    quality: u32,
+) -> io::Result<Spooled> {
     let mut w = brotli::CompressorWriter::new(out, 1 << 16, quality, 22);
     for part in parts {
         w.write_all(part.as_bytes())?;

@@ -1,22 +1,10 @@
 //! Files that are not audio, or not files: every one must give a clear
 //! error naming the path, a non-zero exit, and never a panic or a hang.
 
-use super::{fixture, fixture_dir, probe};
+use super::{fixture_dir, probe};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// Deterministic pseudo-random bytes (xorshift), no crate needed.
-fn noise(n: usize, mut seed: u64) -> Vec<u8> {
-    (0..n)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed as u8
-        })
-        .collect()
-}
 
 /// Probes `path` (with `--json`) and returns its error message; fails if
 /// the binary takes more than ten seconds.
@@ -62,7 +50,11 @@ fn non_audio_files_get_errors_that_say_what_they_are() {
     let cases = [
         (write(d, "empty.mp3", b""), "empty file"),
         (
-            write(d, "noise.mp3", &noise(200_000, 0x9E37_79B9_7F4A_7C15)),
+            write(
+                d,
+                "noise.mp3",
+                &crate::common::Rng::new(0x9E37_79B9_7F4A_7C15).bytes(200_000),
+            ),
             "no audio format recognised",
         ),
         (write(d, "error-page.mp3", html), "HTML page"),
@@ -99,11 +91,13 @@ fn a_fifo_is_refused_without_blocking() {
     assert!(error_for(&fifo).contains("not a regular file (a pipe"));
 }
 
+/// Permission bits and symlinks as Unix has them.
+#[cfg(unix)]
 #[test]
 fn an_unreadable_file_is_an_io_error() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = write(dir.path(), "locked.mp3", &fixture("cbr.mp3"));
+    let path = write(dir.path(), "locked.mp3", &super::fixture("cbr.mp3"));
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).expect("chmod");
     if std::fs::File::open(&path).is_ok() {
         // Root ignores permissions; a dangling symlink is the unreadable case left.

@@ -60,22 +60,7 @@ pub fn expected(file: &str) -> Expected {
         .expect("file is in the manifest")
 }
 
-/// What one run of the binary printed.
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    /// The `--json` lines.
-    pub fn json(&self) -> Vec<Value> {
-        self.stdout
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("each line is a JSON object"))
-            .collect()
-    }
-}
+use crate::common::Run;
 
 /// Runs `podcatalog probe ARGS...`.
 pub fn probe(args: &[&Path], json: bool) -> Run {
@@ -84,12 +69,7 @@ pub fn probe(args: &[&Path], json: bool) -> Run {
     if json {
         cmd.arg("--json");
     }
-    let out = cmd.output().expect("the binary runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    cmd.output().expect("the binary runs").into()
 }
 
 /// Probes one file with `--json`, expecting success; returns its object.

@@ -1,6 +1,9 @@
 //! URL slugs: lowercase ASCII words joined by `-`, so `/teman/manskliga-rattigheter`
 //! reads well and survives every client. Swedish letters are transliterated
 //! (å→a, ä→a, ö→o) rather than dropped.
+//!
+//! A leaf: `config` checks theme slugs with it and `catalog` makes episode
+//! and person slugs, so it sits below both (it imports neither).
 
 /// `"Mänskliga rättigheter, EU"` → `"manskliga-rattigheter-eu"`.
 pub fn slugify(text: &str) -> String {
