@@ -692,6 +692,10 @@ fn the_readme_moving_flow_end_to_end() {
     let p = Project::empty();
     let r = p.run(&["import-feed", &server.url("/f/feed.xml"), "--download"]);
     assert!(r.ok, "{}", r.stderr);
+    // Downloaded audio is measured as added audio is (loudness, chapters).
+    for e in p.list() {
+        assert!(e["lufs"].is_number(), "{e}");
+    }
     let config = std::fs::read_to_string(p.path("feed-config.toml")).expect("config made");
     assert!(config.contains("title = \"Served Show\""), "{config}");
     let check = p.run(&["check"]);

@@ -30,9 +30,15 @@ fn transaction(
     config: &Config,
     plan: &Plan,
 ) -> Result<Summary, IngestError> {
+    // Loudness and embedded chapters of the audio downloaded into media/
+    // (each file once; remote-only audio is not decoded).
+    let written = plan.items.iter().filter(|p| p.action != Action::Skip);
+    let audios = written.filter_map(|p| p.data.as_ref()).map(|d| &d.audio);
+    let analysed = crate::ingest::analysis::analyse_new(conn, &config.server.media_dir, audios)?;
     let tx = catalog::write_transaction(conn)?;
     themes::sync(&tx, &config.themes)?;
     let now = now_utc();
+    crate::ingest::analysis::store(&tx, &analysed, &now)?;
     let mut summary = Summary::default();
     for p in plan.items.iter().filter(|p| p.action != Action::Skip) {
         let Some(data) = &p.data else { continue };
