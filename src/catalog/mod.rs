@@ -38,12 +38,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_transcripts.sql"),
     include_str!("migrations/0004_search_prefix_one_letter.sql"),
     include_str!("migrations/0005_feed_versions.sql"),
-    include_str!("migrations/0008_stats.sql"),
-    // Appended after 0008 (already applied by main as the sixth step):
-    // the list order is the order applied, whatever the file numbers.
-    include_str!("migrations/0006_audio_unverified.sql"),
-    // Then the audio analysis (loudness, embedded chapters): schema version 8.
-    include_str!("migrations/0007_audio_analysis.sql"),
+    include_str!("migrations/0006_stats.sql"),
+    include_str!("migrations/0007_audio_unverified.sql"),
+    include_str!("migrations/0008_audio_analysis.sql"),
 ];
 
 /// How long a writer waits for another writer before giving up, so the CLI

@@ -1,4 +1,4 @@
-//! The counts in the catalogue's SQLite file (migration `0008_stats`):
+//! The counts in the catalogue's SQLite file (migration `0006_stats`):
 //! added in one transaction per flush, so a crash loses at most the counts
 //! not yet flushed and never leaves half a batch. The catalogue's revision
 //! is not bumped: counts do not change what is published.
