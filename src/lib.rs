@@ -8,5 +8,6 @@ pub mod ingest;
 pub mod probe;
 pub mod publish;
 pub mod remote;
+pub mod search;
 pub mod stats;
 pub mod web;

@@ -13,9 +13,8 @@ pub mod feed_version;
 pub mod file;
 mod model;
 pub mod people;
-pub mod search;
+pub mod search_index;
 mod slug;
-mod snippet;
 pub mod themes;
 pub mod transcript;
 pub mod unverified;
@@ -130,7 +129,7 @@ pub fn open(path: &Path) -> Result<Connection, CatalogError> {
 
 /// Applies the migrations the database has not seen yet, each in its own
 /// transaction together with the `user_version` bump.
-fn migrate(conn: &mut Connection) -> Result<(), CatalogError> {
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), CatalogError> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let known = MIGRATIONS.len() as i64;
     if found > known {

@@ -5,8 +5,8 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use podcatalog::catalog::{self, search};
 use podcatalog::web::{self, AppState};
+use podcatalog::{catalog, search};
 use tower::ServiceExt as _;
 
 use crate::fixture::{self, Project};

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
-use crate::catalog::search::{Page, Query};
+use crate::search::{Page, Query};
 
 /// Answers kept; each is one page of hits (a few kB), so a few MB at most.
 pub const CAPACITY: usize = 512;

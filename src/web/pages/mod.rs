@@ -307,8 +307,8 @@ async fn run_search(
 async fn rank_and_cut(
     state: &AppState,
     generation: answers::Generation,
-    query: &catalog::search::Query,
-) -> Result<catalog::search::Page, Error> {
+    query: &crate::search::Query,
+) -> Result<crate::search::Page, Error> {
     let cut_here = Arc::new(Mutex::new(None));
     let ranked = state
         .inner
@@ -319,7 +319,7 @@ async fn rank_and_cut(
             let cut = Arc::clone(&cut_here);
             on_reader(state, query.clone(), move |conn, q| {
                 let ranked = rank(&s, generation, conn, &q)?;
-                let page = catalog::search::page(conn, &ranked, &q)?;
+                let page = crate::search::page(conn, &ranked, &q)?;
                 *cut.lock().unwrap_or_else(PoisonError::into_inner) = Some(page);
                 Ok(ranked)
             })
@@ -335,60 +335,60 @@ async fn rank_and_cut(
     let s = state.clone();
     on_reader(state, query.clone(), move |conn, q| {
         if ranked.covers(&q) {
-            catalog::search::page(conn, &ranked, &q)
+            crate::search::page(conn, &ranked, &q)
         } else {
             // Not expected (the key tells head-only rankings from whole
             // ones), but a page must never come out short.
-            catalog::search::page(conn, &rank(&s, generation, conn, &q)?, &q)
+            crate::search::page(conn, &rank(&s, generation, conn, &q)?, &q)
         }
     })
     .await
 }
 
 /// Ranks `q`: by adding its words' kept scores when that is its bm25
-/// ranking ([`catalog::search::additive_terms`], see [`terms`]), only the
+/// ranking ([`crate::search::additive_terms`], see [`terms`]), only the
 /// head when `q`'s page lies in it, else whole.
 fn rank(
     state: &AppState,
     generation: answers::Generation,
     conn: &rusqlite::Connection,
-    q: &catalog::search::Query,
-) -> Result<catalog::search::Ranked, CatalogError> {
-    let Some(words) = catalog::search::additive_terms(q) else {
-        return catalog::search::rank(conn, q);
+    q: &crate::search::Query,
+) -> Result<crate::search::Ranked, CatalogError> {
+    let Some(words) = crate::search::additive_terms(q) else {
+        return crate::search::rank(conn, q);
     };
     let kept = &state.inner.pages.terms;
     let lists = words
         .iter()
-        .map(|w| kept.get_or(generation, w, || catalog::search::term_scores(conn, w, q)))
+        .map(|w| kept.get_or(generation, w, || crate::search::term_scores(conn, w, q)))
         .collect::<Result<Vec<_>, _>>()?;
-    let refs: Vec<&catalog::search::TermScores> = lists.iter().map(|l| &**l).collect();
-    if catalog::search::reaches_past_head(q) {
-        Ok(catalog::search::combine(&refs))
+    let refs: Vec<&crate::search::TermScores> = lists.iter().map(|l| &**l).collect();
+    if crate::search::reaches_past_head(q) {
+        Ok(crate::search::combine(&refs))
     } else {
-        Ok(catalog::search::combine_head(&refs, catalog::search::HEAD))
+        Ok(crate::search::combine_head(&refs, crate::search::HEAD))
     }
 }
 
 /// At the first search of a generation, scores its most common words in
 /// the background (see [`terms`]).
-fn warm_up(state: &AppState, generation: answers::Generation, query: &catalog::search::Query) {
+fn warm_up(state: &AppState, generation: answers::Generation, query: &crate::search::Query) {
     if !state.inner.pages.terms.start_warming(generation) {
         return;
     }
     let s = state.clone();
-    let q = catalog::search::Query {
+    let q = crate::search::Query {
         published_until: query.published_until,
-        ..catalog::search::Query::default()
+        ..crate::search::Query::default()
     };
     tokio::spawn(async move {
         let s2 = s.clone();
         let warmed = on_reader(&s, q, move |conn, q| {
             let words =
-                catalog::search::common_terms(conn, terms::WARM_MIN_EPISODES, terms::WARM_WORDS)?;
+                crate::search::common_terms(conn, terms::WARM_MIN_EPISODES, terms::WARM_WORDS)?;
             for w in &words {
                 let kept = &s2.inner.pages.terms;
-                kept.get_or(generation, w, || catalog::search::term_scores(conn, w, &q))?;
+                kept.get_or(generation, w, || crate::search::term_scores(conn, w, &q))?;
             }
             Ok(words.len())
         })
@@ -404,8 +404,8 @@ fn warm_up(state: &AppState, generation: answers::Generation, query: &catalog::s
 /// Runs `f` on one of the read-only search connections, off the async threads.
 async fn on_reader<T: Send + 'static>(
     state: &AppState,
-    q: catalog::search::Query,
-    f: impl FnOnce(&rusqlite::Connection, catalog::search::Query) -> Result<T, CatalogError>
+    q: crate::search::Query,
+    f: impl FnOnce(&rusqlite::Connection, crate::search::Query) -> Result<T, CatalogError>
     + Send
     + 'static,
 ) -> Result<T, Error> {

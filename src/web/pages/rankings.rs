@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 use super::answers::Generation;
-use crate::catalog::search::{Query, Ranked, additive_terms, fts_expression, reaches_past_head};
+use crate::search::{Query, Ranked, additive_terms, fts_expression, reaches_past_head};
 
 /// Words ([`Ranked::words`]) kept in all lists together: 8 MB, some
 /// thirty lists of every episode of the benchmark catalogue.
@@ -37,7 +37,7 @@ pub const MAX_RANKINGS: usize = 512;
 /// for its first pages and a whole one for the pages past it (`deep`, see
 /// [`combine_head`]).
 ///
-/// [`combine_head`]: crate::catalog::search::combine_head
+/// [`combine_head`]: crate::search::combine_head
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct Key {
     expr: Option<String>,

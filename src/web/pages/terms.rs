@@ -17,14 +17,14 @@
 //! disturbs it. The oldest words go first once [`MAX_ENTRIES`] scores are
 //! kept.
 //!
-//! [`search::combine`]: crate::catalog::search::combine
+//! [`search::combine`]: crate::search::combine
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::answers::Generation;
-use crate::catalog::search::TermScores;
+use crate::search::TermScores;
 
 /// Scores kept at most, in 16-byte entries ([`TermScores::len`]): 16 MB,
 /// e.g. 200 words that match all 10,000 episodes of the benchmark
