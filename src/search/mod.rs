@@ -2,21 +2,31 @@
 //! themes, transcripts) through SQLite FTS5, combined with person and theme
 //! filters. Ranking is FTS5's bm25 with the title weighted highest.
 //!
-//! Files by concern: [`query`] cleans user text into an FTS5 expression,
-//! [`rank`] holds the ranking types and their arithmetic, [`scores`] one
-//! word's scores and the walk that adds several up, [`sql`] every
-//! statement that reads the index, [`snippet`] the context shown per hit.
+//! The web layer asks [`Search::page`] (generation, query) for a page and
+//! renders it; `podcatalog build` and tests call [`search`] on a
+//! connection of their own. Everything else is inside, one concern a file:
+//! [`query`] cleans user text into an FTS5 expression, [`rank`] holds the
+//! ranking types and their arithmetic, [`scores`] one word's scores and the
+//! walk that adds several up, [`sql`] every statement that reads the index,
+//! [`snippet`] the context shown per hit; [`service`] chooses how a page is
+//! found, over the caches [`answers`], [`rankings`] and [`terms`] and the
+//! read-only connections of [`readers`].
 //!
 //! Dependencies point one way: `search` uses `catalog` (its schema, errors
 //! and connections); `catalog` never uses `search`. The index is written
 //! by the catalogue's own writes, in the same transaction, through
 //! [`crate::catalog::search_index`].
 
-pub mod query;
-pub mod rank;
-pub mod scores;
+mod answers;
+mod query;
+mod rank;
+mod rankings;
+mod readers;
+mod scores;
+mod service;
 mod snippet;
-pub mod sql;
+mod sql;
+mod terms;
 #[cfg(test)]
 mod tests;
 
@@ -24,10 +34,33 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::catalog::CatalogError;
-pub use query::{Query, additive_terms, fts_expression, reaches_past_head};
-pub use rank::{HEAD, Ranked, combine, combine_head};
-pub use scores::TermScores;
-pub use sql::{common_terms, page, rank, term_scores};
+pub use answers::Generation;
+pub use query::{Query, fts_expression};
+use query::{additive_terms, reaches_past_head};
+use rank::{HEAD, Ranked, combine, combine_head};
+use scores::TermScores;
+pub use service::Search;
+use sql::{common_terms, page, rank, term_scores};
+
+/// What can go wrong in a search: every failure is the server's (user
+/// text cannot make a query fail, see [`query`]).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The index or the catalogue could not be read.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// A read-only connection could not be opened.
+    #[error("cannot open the catalogue {} for searching: {source}", path.display())]
+    Open {
+        /// The catalogue file.
+        path: std::path::PathBuf,
+        /// SQLite's reason.
+        source: rusqlite::Error,
+    },
+    /// The blocking task running the search panicked or was cancelled.
+    #[error("search task: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
 
 /// Marks the start of a matched word in [`Hit::snippet`]; private-use
 /// characters, so the web layer can escape the text and then turn them into `<mark>`.

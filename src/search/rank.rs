@@ -80,6 +80,7 @@ impl Ranked {
         out
     }
 
+    #[cfg(test)]
     /// Every matching id, best first (orders the tail if not done yet).
     pub fn ids(&self) -> Vec<i64> {
         self.slice(0, usize::MAX)

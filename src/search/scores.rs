@@ -67,6 +67,7 @@ impl TermScores {
         }
     }
 
+    #[cfg(test)]
     /// Whether the term matches nothing.
     pub fn is_empty(&self) -> bool {
         self.matches == 0

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
-use crate::search::{Page, Query};
+use super::{Page, Query};
 
 /// Answers kept; each is one page of hits (a few kB), so a few MB at most.
 pub const CAPACITY: usize = 512;
@@ -137,11 +137,13 @@ impl Answers {
         inner.map.insert(key, (page, tick));
     }
 
+    #[cfg(test)]
     /// How many answers are kept.
     pub fn len(&self) -> usize {
         self.inner.lock().map_or(0, |i| i.map.len())
     }
 
+    #[cfg(test)]
     /// Whether no answer is kept.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -153,7 +155,7 @@ pub(super) mod tests {
     use super::*;
 
     /// Page `page` (of 20) of `text`: shared by the search caches' tests.
-    pub(in crate::web::pages) fn query(text: &str, page: u32) -> Query {
+    pub(in crate::search) fn query(text: &str, page: u32) -> Query {
         Query {
             text: text.into(),
             page,
@@ -170,7 +172,7 @@ pub(super) mod tests {
     }
 
     /// A catalogue snapshot, shared by the search caches' tests.
-    pub(in crate::web::pages) const G1: Generation = Generation {
+    pub(in crate::search) const G1: Generation = Generation {
         revision: 1,
         next_release: None,
     };

@@ -23,8 +23,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::TermScores;
 use super::answers::Generation;
-use crate::search::TermScores;
 
 /// Scores kept at most, in 16-byte entries ([`TermScores::len`]): 16 MB,
 /// e.g. 200 words that match all 10,000 episodes of the benchmark
@@ -150,6 +150,7 @@ impl Terms {
         self.warming.store(false, Ordering::Release);
     }
 
+    #[cfg(test)]
     /// Scores kept, over all words.
     pub fn entries(&self) -> usize {
         self.inner

@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 use super::answers::Generation;
-use crate::search::{Query, Ranked, additive_terms, fts_expression, reaches_past_head};
+use super::{Query, Ranked, additive_terms, fts_expression, reaches_past_head};
 
 /// Words ([`Ranked::words`]) kept in all lists together: 8 MB, some
 /// thirty lists of every episode of the benchmark catalogue.
@@ -195,16 +195,13 @@ impl Rankings {
         }
     }
 
+    #[cfg(test)]
     /// How many rankings are kept (or under way).
     pub fn len(&self) -> usize {
         self.inner.lock().map_or(0, |i| i.map.len())
     }
 
-    /// Whether no ranking is kept.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
+    #[cfg(test)]
     /// Words ([`Ranked::words`]) kept in all finished rankings.
     pub fn words(&self) -> usize {
         self.inner.lock().map_or(0, |i| i.words)
