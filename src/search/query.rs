@@ -4,8 +4,6 @@
 //! so `"`, `*`, `AND (`, unbalanced quotes or 10 kB of text are just words
 //! (or nothing), never a syntax error.
 
-use super::rank::HEAD;
-
 /// Words beyond this many are ignored; it bounds the work a query can cause.
 pub(crate) const MAX_TERMS: usize = 12;
 /// Characters of a single word beyond this are cut.
@@ -102,13 +100,6 @@ pub fn additive_terms(q: &Query) -> Option<Vec<String>> {
         .iter()
         .all(|t| t.chars().any(|c| c.is_ascii_alphanumeric()));
     (!terms.is_empty() && plain).then_some(terms)
-}
-
-/// Whether the page `q` asks for ends past the first [`HEAD`] matches,
-/// where a head-only ranking ([`combine_head`](super::rank::combine_head)) cannot cut it.
-pub fn reaches_past_head(q: &Query) -> bool {
-    let (from, count) = q.rows();
-    from.saturating_add(count) > HEAD
 }
 
 #[cfg(test)]

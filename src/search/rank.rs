@@ -3,7 +3,7 @@
 //! the rankings summed from kept per-word scores ([`combine`],
 //! [`combine_head`]). No SQL here.
 
-use super::query::{Query, reaches_past_head};
+use super::query::Query;
 use super::scores::{TermScores, for_each_match};
 
 /// Every match of a query's text and filters, best first: what each of
@@ -31,6 +31,29 @@ pub struct Ranked {
 /// Matches a [`Ranked`] puts in order when it is made: the first pages at
 /// the largest page size (100), five pages at the website's 20.
 pub const HEAD: usize = 100;
+
+/// Whether the page `q` asks for ends past the first [`HEAD`] matches,
+/// where a head-only ranking ([`combine_head`]) cannot cut it.
+pub fn reaches_past_head(q: &Query) -> bool {
+    let (from, count) = q.rows();
+    from.saturating_add(count) > HEAD
+}
+
+/// The ranking of `scored` (`(id, bm25)`, any order), ordered at its [`HEAD`].
+pub(super) fn by_bm25(scored: Vec<(i64, f64)>) -> Ranked {
+    Ranked::from_scored(scored, HEAD)
+}
+
+/// The ranking of a query whose terms' scores are `lists` (see
+/// [`combine`]), enough for the page `q` asks for: only the head when
+/// the page lies in it ([`combine_head`]), else whole.
+pub(super) fn summed(q: &Query, lists: &[&TermScores]) -> Ranked {
+    if reaches_past_head(q) {
+        combine(lists)
+    } else {
+        combine_head(lists, HEAD)
+    }
+}
 
 impl Ranked {
     /// Ranks `scored` (`(id, bm25)`, any order) as `ORDER BY bm25, rowid
@@ -86,11 +109,11 @@ impl Ranked {
         self.slice(0, usize::MAX)
     }
 
-    /// Memory it may hold, in 8-byte words: an id and a score per match
-    /// (as allocated), and an id for each match after the head once they
-    /// are ordered.
-    pub fn words(&self) -> usize {
-        2 * self.scored.capacity() + (self.scored.len() - self.head)
+    /// Bytes it may hold: an id and a score (8 bytes each) per match as
+    /// allocated, and an id for each match after the head once they are
+    /// ordered. What the rankings cache counts it as.
+    pub fn heap_bytes(&self) -> usize {
+        8 * (2 * self.scored.capacity() + (self.scored.len() - self.head))
     }
 
     fn tail_order(&self) -> &[i64] {
@@ -218,7 +241,7 @@ mod tests {
             }
             assert_eq!(ranked.ids(), expected, "head {head}");
             assert!(ranked.slice(57, 10).is_empty() && ranked.slice(usize::MAX, 3).is_empty());
-            assert_eq!(ranked.words(), 2 * 57 + (57 - head.min(57)));
+            assert_eq!(ranked.heap_bytes(), 8 * (2 * 57 + (57 - head.min(57))));
         }
     }
 }

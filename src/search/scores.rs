@@ -59,11 +59,12 @@ impl TermScores {
         TermScores { entries, matches }
     }
 
-    /// The memory it holds, in 16-byte entries (one per match when sparse).
-    pub fn len(&self) -> usize {
+    /// Bytes its scores hold: 16 per match when sparse (an id and a
+    /// score), 8 per id spanned when dense. What the terms cache counts.
+    pub fn heap_bytes(&self) -> usize {
         match &self.entries {
-            Entries::Sparse(v) => v.len(),
-            Entries::Dense { scores, .. } => scores.len().div_ceil(2),
+            Entries::Sparse(v) => 16 * v.len(),
+            Entries::Dense { scores, .. } => 8 * scores.len(),
         }
     }
 
@@ -291,8 +292,8 @@ mod tests {
             assert!(!expected.is_empty());
             assert_eq!(found, expected);
         }
-        assert_eq!(dense.len(), 25, "50 slots of 8 bytes");
-        assert_eq!(sparse.len(), 29);
+        assert_eq!(dense.heap_bytes(), 50 * 8, "50 slots of 8 bytes");
+        assert_eq!(sparse.heap_bytes(), 29 * 16);
         assert!(TermScores::default().is_empty());
     }
 

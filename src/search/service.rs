@@ -12,8 +12,8 @@ use super::rankings::Rankings;
 use super::readers::Readers;
 use super::terms::{self, Terms};
 use super::{
-    Error, Generation, HEAD, Page, Query, Ranked, TermScores, additive_terms, combine,
-    combine_head, common_terms, reaches_past_head, sql, term_scores,
+    Error, Generation, Page, Query, Ranked, TermScores, additive_terms, common_terms, rank, sql,
+    term_scores,
 };
 use crate::catalog::CatalogError;
 
@@ -115,11 +115,7 @@ impl Search {
             .map(|w| self.terms.get_or(generation, w, || term_scores(conn, w, q)))
             .collect::<Result<Vec<_>, _>>()?;
         let refs: Vec<&TermScores> = lists.iter().map(|l| &**l).collect();
-        if reaches_past_head(q) {
-            Ok(combine(&refs))
-        } else {
-            Ok(combine_head(&refs, HEAD))
-        }
+        Ok(rank::summed(q, &refs))
     }
 
     /// At the first search of a generation, scores its most common words in

@@ -6,7 +6,7 @@
 use rusqlite::{Connection, OptionalExtension, ToSql};
 
 use super::query::{Query, fts_expression};
-use super::rank::{HEAD, Ranked};
+use super::rank::{Ranked, by_bm25};
 use super::scores::TermScores;
 use super::{Hit, Page};
 use crate::catalog::CatalogError;
@@ -27,7 +27,7 @@ pub fn rank(conn: &Connection, q: &Query) -> Result<Ranked, CatalogError> {
         let scored = stmt
             .query_map(&*binds.named(), |r| Ok((r.get::<_, i64>(0)?, r.get(1)?)))?
             .collect::<Result<Vec<(i64, f64)>, _>>()?;
-        Ok(Ranked::from_scored(scored, HEAD))
+        Ok(by_bm25(scored))
     } else {
         let ids = stmt
             .query_map(&*binds.named(), |r| r.get(0))?
