@@ -1,7 +1,10 @@
 //! The SQLite catalogue: episodes, people and their appearances, themes.
 //!
 //! Owns the schema (numbered, append-only migrations embedded in the binary
-//! and tracked with `PRAGMA user_version`) and every SQL statement. Query
+//! and tracked with `PRAGMA user_version`) and every SQL statement but the
+//! search index's reads, which [`crate::search`] owns (it depends on
+//! `catalog`, never the reverse; the index's writes are here, in
+//! [`search_index`], so catalogue writes keep it in step). Query
 //! functions take `&Connection` first and bind every parameter. It knows
 //! nothing of HTTP, XML or audio formats: callers probe audio and hand in
 //! finished values.

@@ -16,7 +16,6 @@
 //! and connections); `catalog` never uses `search`. The index is written
 //! by the catalogue's own writes, in the same transaction, through
 //! [`crate::catalog::search_index`].
-
 //!
 //! # Invariants
 //!
