@@ -125,7 +125,7 @@ fn prepare(
         catalog::episodes::save(&tx, &ep.guid, &ep.data, &ep.created_at)?;
     }
     // As `podcatalog import` does after a bulk write.
-    catalog::search::optimize(&tx)?;
+    catalog::search_index::optimize(&tx)?;
     tx.commit()?;
     std::fs::write(&marker, size)?;
     eprintln!(
@@ -231,7 +231,7 @@ fn measure(config: &Config, conn: &mut rusqlite::Connection) -> anyhow::Result<(
         let request = search::Request::parse(Some(q));
         let query = request.query(&site);
         let (d, cpu, n) = median(50, || {
-            let found = catalog::search::search(conn, &query)
+            let found = podcatalog::search::search(conn, &query)
                 .map(|p| p.total)
                 .unwrap_or_default();
             found as usize

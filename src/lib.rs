@@ -12,7 +12,7 @@
 //! [`feed`] turns catalogue values into RSS bytes and is pure (no SQL, no
 //! I/O, the time is a parameter). [`web`] serves the feeds (rendered once
 //! per catalogue change), the media with byte ranges (with `sendfile` on
-//! Linux) and the website with its search. Dependencies point one way:
+//! Linux) and the website, whose search is one component ([`search`]). Dependencies point one way:
 //! `cli` uses the rest; `web` uses `catalog`, `feed` and `remote`; `ingest`
 //! uses `catalog`, `probe` and `remote`; `feed` reads `catalog`'s value
 //! types but runs no SQL; `remote` feeds `probe`, which knows none of the
@@ -28,6 +28,7 @@ pub mod probe;
 pub mod publish;
 pub mod remote;
 pub mod roles;
+pub mod search;
 pub mod slug;
 pub mod stats;
 pub mod web;

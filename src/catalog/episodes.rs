@@ -117,7 +117,7 @@ pub fn save(
         None => insert_row(tx, guid, &data, now)?,
     };
     write_relations(tx, id, &data)?;
-    super::search::reindex(tx, id)?;
+    super::search_index::reindex(tx, id)?;
     bump_revision(tx)?;
     Ok(if existing.is_some() {
         Saved::Updated

@@ -1,7 +1,10 @@
 //! The SQLite catalogue: episodes, people and their appearances, themes.
 //!
 //! Owns the schema (numbered, append-only migrations embedded in the binary
-//! and tracked with `PRAGMA user_version`) and every SQL statement. Query
+//! and tracked with `PRAGMA user_version`) and every SQL statement but the
+//! search index's reads, which [`crate::search`] owns (it depends on
+//! `catalog`, never the reverse; the index's writes are here, in
+//! [`search_index`], so catalogue writes keep it in step). Query
 //! functions take `&Connection` first and bind every parameter. It knows
 //! nothing of HTTP, XML or audio formats: callers probe audio and hand in
 //! finished values.
@@ -14,8 +17,7 @@ pub mod feed_version;
 pub mod file;
 mod model;
 pub mod people;
-pub mod search;
-mod snippet;
+pub mod search_index;
 pub mod themes;
 pub mod transcript;
 pub mod unverified;
@@ -129,7 +131,7 @@ pub fn open(path: &Path) -> Result<Connection, CatalogError> {
 
 /// Applies the migrations the database has not seen yet, each in its own
 /// transaction together with the `user_version` bump.
-fn migrate(conn: &mut Connection) -> Result<(), CatalogError> {
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), CatalogError> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let known = MIGRATIONS.len() as i64;
     if found > known {

@@ -148,7 +148,7 @@ pub fn upsert_info(tx: &Transaction, info: &PersonInfo) -> Result<bool, CatalogE
     }
     let changed = info_of(tx, id)? != before;
     if changed {
-        super::search::reindex_all(tx)?;
+        super::search_index::reindex_all(tx)?;
         super::bump_revision(tx)?;
     }
     Ok(changed)

@@ -57,7 +57,7 @@ pub fn sync(tx: &Transaction, themes: &[Theme]) -> Result<(), CatalogError> {
     )?;
     if changed > 0 {
         // Theme names are part of every tagged episode's search row.
-        super::search::reindex_all(tx)?;
+        super::search_index::reindex_all(tx)?;
         super::bump_revision(tx)?;
     }
     Ok(())

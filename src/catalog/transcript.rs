@@ -74,7 +74,7 @@ pub fn set_text(
             [episode_id],
         )?,
     };
-    super::search::reindex(conn, episode_id)?;
+    super::search_index::reindex(conn, episode_id)?;
     bump_revision(conn)?;
     Ok(true)
 }

@@ -82,7 +82,7 @@ fn write_pages(
     use crate::web::pages::{Catalogue, Site, search, static_site};
     let catalogue = Catalogue::load(conn, now)?;
     let site = Site::new(config, &catalogue, now);
-    let newest = crate::catalog::search::search(conn, &search::Request::parse(None).query(&site))?;
+    let newest = crate::search::search(conn, &search::Request::parse(None).query(&site))?;
     let old = episodes::old_slugs(conn)?;
     let files = static_site::files(&site, &config.server.media_dir, &newest, &old);
     for (rel, text) in &files {

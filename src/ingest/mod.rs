@@ -292,7 +292,7 @@ pub fn apply(
         }
     }
     if summary.added + summary.updated > 0 {
-        crate::catalog::search::optimize(&tx)?;
+        crate::catalog::search_index::optimize(&tx)?;
     }
     tx.commit().map_err(CatalogError::from)?;
     Ok(summary)

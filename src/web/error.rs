@@ -28,6 +28,12 @@ impl From<crate::catalog::CatalogError> for Error {
     }
 }
 
+impl From<crate::search::Error> for Error {
+    fn from(e: crate::search::Error) -> Self {
+        Error::Internal(format!("search: {e}"))
+    }
+}
+
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::Internal(format!("i/o: {e}"))

@@ -87,6 +87,7 @@ impl AppState {
         let media_root = std::fs::canonicalize(&config.server.media_dir)
             .with_context(|| format!("media folder {}", config.server.media_dir.display()))?;
         let revision = crate::catalog::revision(&conn)?;
+        let search = crate::search::Search::new(config.server.database.clone());
         let stats = if config.stats.enabled {
             let episodes = crate::catalog::episodes::list(&conn)?;
             let index = crate::stats::index::MediaIndex::new(&episodes, &config.server.media_dir);
@@ -101,7 +102,7 @@ impl AppState {
                 db: Mutex::new(conn),
                 media_root,
                 cache: feeds::FeedCache::new(revision),
-                pages: pages::Cache::default(),
+                pages: pages::Cache::new(search),
                 stats,
                 sent_by_sendfile: Arc::default(),
             }),

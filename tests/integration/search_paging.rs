@@ -2,8 +2,8 @@
 //! the same hits as the catalogue gives uncached, whatever the page or the
 //! case of the words, and a new ranking once the catalogue changes.
 
-use podcatalog::catalog::{self, search};
 use podcatalog::web::{self, AppState};
+use podcatalog::{catalog, search};
 
 use crate::common::api;
 use crate::fixture::{self, Project};

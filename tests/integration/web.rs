@@ -430,8 +430,8 @@ fn the_static_build_writes_every_page_redirects_and_assets() {
     tx.commit().expect("commit");
     let catalogue = Catalogue::load(&mut conn, chrono::Utc::now()).expect("load");
     let site = Site::new(&project.config, &catalogue, chrono::Utc::now());
-    let newest =
-        catalog::search::search(&conn, &search::Request::parse(None).query(&site)).expect("search");
+    let newest = podcatalog::search::search(&conn, &search::Request::parse(None).query(&site))
+        .expect("search");
     let old = catalog::episodes::old_slugs(&conn).expect("old slugs");
     let files = static_site::files(&site, &project.media(), &newest, &old);
     let find = |p: &str| {

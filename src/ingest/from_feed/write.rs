@@ -75,7 +75,7 @@ fn transaction(
         }
     }
     if summary.added + summary.updated > 0 {
-        catalog::search::optimize(&tx)?;
+        catalog::search_index::optimize(&tx)?;
     }
     tx.commit().map_err(CatalogError::from)?;
     Ok(summary)

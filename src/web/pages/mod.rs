@@ -6,12 +6,10 @@
 //! over [`Site`]; `podcatalog build` calls the same renderers. The snapshot
 //! ([`Catalogue`]) is read once per catalogue revision: a request looks at
 //! the revision at most every [`POLL_INTERVAL`](super::POLL_INTERVAL), so a
-//! CLI edit shows within a second. Search asks SQLite on a pool of
-//! read-only connections, and remembers for the snapshot they were computed
-//! from each query's ranking ([`rankings`]) and the pages asked of it
-//! ([`answers`]).
+//! CLI edit shows within a second. Search pages come from the
+//! [`Search`](crate::search::Search) component for the snapshot's
+//! generation; this module only renders them.
 
-pub mod answers;
 pub mod chapters;
 pub mod episode;
 pub mod home;
@@ -19,16 +17,13 @@ pub mod layout;
 pub mod media_text;
 pub mod notes;
 pub mod person;
-pub mod rankings;
-mod readers;
 pub mod search;
 pub mod site;
 pub mod static_site;
-pub mod terms;
 pub mod theme;
 pub mod view;
 
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use axum::Json;
@@ -42,19 +37,25 @@ use super::{AppState, Error};
 use crate::catalog::{self, CatalogError};
 pub use site::{Catalogue, Paging, Site};
 
-/// The snapshot shared by all requests.
-#[derive(Default)]
+/// The snapshot shared by all requests, and the search over it.
 pub struct Cache {
     snapshot: RwLock<Option<Arc<Catalogue>>>,
     checked: Mutex<Option<Instant>>,
     reload: tokio::sync::Mutex<()>,
-    readers: readers::Readers,
-    answers: answers::Answers,
-    rankings: rankings::Rankings,
-    terms: terms::Terms,
+    search: Arc<crate::search::Search>,
 }
 
 impl Cache {
+    /// No snapshot read yet; searches through `search`.
+    pub(super) fn new(search: Arc<crate::search::Search>) -> Cache {
+        Cache {
+            snapshot: RwLock::default(),
+            checked: Mutex::default(),
+            reload: tokio::sync::Mutex::default(),
+            search,
+        }
+    }
+
     /// The last snapshot read, current or not.
     pub(super) fn snapshot(&self) -> Option<Arc<Catalogue>> {
         self.snapshot.read().ok()?.clone()
@@ -272,8 +273,8 @@ async fn redirect_or_404(
     }
 }
 
-/// Runs a search: the page kept for this snapshot, or one cut from the
-/// ranking kept for it (ranked once, however many ask at the same time).
+/// Runs a search: asks [`Search::page`](crate::search::Search::page) for
+/// the page in this snapshot's generation, and builds the answer to render.
 async fn run_search(
     state: &AppState,
     raw: Option<String>,
@@ -282,140 +283,14 @@ async fn run_search(
     let request = search::Request::parse(raw.as_deref());
     let now = Utc::now();
     let query = request.query(&Site::new(state.config(), &catalogue, now));
-    let generation = answers::Generation {
+    let generation = crate::search::Generation {
         revision: catalogue.revision,
         next_release: catalogue.next_release,
     };
-    warm_up(state, generation, &query);
-    let kept = &state.inner.pages.answers;
-    let found = match kept.get(generation, &query) {
-        Some(found) => found,
-        None => {
-            let found = Arc::new(rank_and_cut(state, generation, &query).await?);
-            kept.put(generation, &query, Arc::clone(&found));
-            found
-        }
-    };
+    let found = state.inner.pages.search.page(generation, &query).await?;
     let site = Site::new(state.config(), &catalogue, now);
     let answer = search::answer(&site, request, &found);
     Ok((catalogue, answer))
-}
-
-/// The page `q` asks for, cut from its kept ranking, or from a new one
-/// ranked for it (once, however many ask at the same time). The request
-/// that ranks also cuts its page in the same trip to a reader thread: a
-/// trip costs two thread wake-ups, a tenth of a broad search's CPU.
-async fn rank_and_cut(
-    state: &AppState,
-    generation: answers::Generation,
-    query: &catalog::search::Query,
-) -> Result<catalog::search::Page, Error> {
-    let cut_here = Arc::new(Mutex::new(None));
-    let ranked = state
-        .inner
-        .pages
-        .rankings
-        .get_or_rank(generation, query, || {
-            let s = state.clone();
-            let cut = Arc::clone(&cut_here);
-            on_reader(state, query.clone(), move |conn, q| {
-                let ranked = rank(&s, generation, conn, &q)?;
-                let page = catalog::search::page(conn, &ranked, &q)?;
-                *cut.lock().unwrap_or_else(PoisonError::into_inner) = Some(page);
-                Ok(ranked)
-            })
-        })
-        .await?;
-    let cut = cut_here
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .take();
-    if let Some(page) = cut {
-        return Ok(page);
-    }
-    let s = state.clone();
-    on_reader(state, query.clone(), move |conn, q| {
-        if ranked.covers(&q) {
-            catalog::search::page(conn, &ranked, &q)
-        } else {
-            // Not expected (the key tells head-only rankings from whole
-            // ones), but a page must never come out short.
-            catalog::search::page(conn, &rank(&s, generation, conn, &q)?, &q)
-        }
-    })
-    .await
-}
-
-/// Ranks `q`: by adding its words' kept scores when that is its bm25
-/// ranking ([`catalog::search::additive_terms`], see [`terms`]), only the
-/// head when `q`'s page lies in it, else whole.
-fn rank(
-    state: &AppState,
-    generation: answers::Generation,
-    conn: &rusqlite::Connection,
-    q: &catalog::search::Query,
-) -> Result<catalog::search::Ranked, CatalogError> {
-    let Some(words) = catalog::search::additive_terms(q) else {
-        return catalog::search::rank(conn, q);
-    };
-    let kept = &state.inner.pages.terms;
-    let lists = words
-        .iter()
-        .map(|w| kept.get_or(generation, w, || catalog::search::term_scores(conn, w, q)))
-        .collect::<Result<Vec<_>, _>>()?;
-    let refs: Vec<&catalog::search::TermScores> = lists.iter().map(|l| &**l).collect();
-    if catalog::search::reaches_past_head(q) {
-        Ok(catalog::search::combine(&refs))
-    } else {
-        Ok(catalog::search::combine_head(&refs, catalog::search::HEAD))
-    }
-}
-
-/// At the first search of a generation, scores its most common words in
-/// the background (see [`terms`]).
-fn warm_up(state: &AppState, generation: answers::Generation, query: &catalog::search::Query) {
-    if !state.inner.pages.terms.start_warming(generation) {
-        return;
-    }
-    let s = state.clone();
-    let q = catalog::search::Query {
-        published_until: query.published_until,
-        ..catalog::search::Query::default()
-    };
-    tokio::spawn(async move {
-        let s2 = s.clone();
-        let warmed = on_reader(&s, q, move |conn, q| {
-            let words =
-                catalog::search::common_terms(conn, terms::WARM_MIN_EPISODES, terms::WARM_WORDS)?;
-            for w in &words {
-                let kept = &s2.inner.pages.terms;
-                kept.get_or(generation, w, || catalog::search::term_scores(conn, w, &q))?;
-            }
-            Ok(words.len())
-        })
-        .await;
-        s.inner.pages.terms.done_warming();
-        match warmed {
-            Ok(n) => tracing::debug!(words = n, "search words scored ahead"),
-            Err(e) => tracing::warn!(error = %e, "cannot score common search words ahead"),
-        }
-    });
-}
-
-/// Runs `f` on one of the read-only search connections, off the async threads.
-async fn on_reader<T: Send + 'static>(
-    state: &AppState,
-    q: catalog::search::Query,
-    f: impl FnOnce(&rusqlite::Connection, catalog::search::Query) -> Result<T, CatalogError>
-    + Send
-    + 'static,
-) -> Result<T, Error> {
-    let s = state.clone();
-    tokio::task::spawn_blocking(move || {
-        let db = &s.config().server.database;
-        s.inner.pages.readers.with(db, |conn| Ok(f(conn, q)?))
-    })
-    .await?
 }
 
 /// `GET /sok?q=&person=&theme=&page=`.

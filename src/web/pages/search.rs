@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::layout::{self, Head, Section};
 use super::site::Site;
 use super::view::{self, HitView};
-use crate::catalog::search::{self, Query};
+use crate::search::{self, Query};
 
 /// Results per page.
 pub const PER_PAGE: u32 = 20;

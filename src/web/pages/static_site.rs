@@ -14,7 +14,7 @@ use maud::{DOCTYPE, html};
 
 use super::site::{Paging, Site};
 use super::{episode, home, layout, not_found_page, person, search, theme};
-use crate::catalog::search::Page;
+use crate::search::Page;
 use crate::web::assets;
 
 /// One file to write: its path under the output folder and its text.

@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use super::site::Site;
-use crate::catalog::{AudioSource, Episode, search};
+use crate::catalog::{AudioSource, Episode};
+use crate::search;
 
 /// An episode in a list.
 #[derive(Debug, Clone, Serialize)]

@@ -5,50 +5,23 @@
 //! ([`rankings`](super::rankings), which spares the bm25 ranking itself).
 //!
 //! An answer is valid while the catalogue's revision is unchanged and no
-//! scheduled episode has come out since: the [`Generation`]. A lookup with
-//! another generation empties the cache. Least recently used answers go
-//! first once [`CAPACITY`] are kept. Only the catalogue's page of results
+//! scheduled episode has come out since: the [`Generation`]. Kept by the
+//! one policy of [`super::cache`]: a lookup with a newer generation
+//! empties the cache, an older one neither reads nor disturbs it; least
+//! recently used answers go first once [`CAPACITY`] (or [`MAX_BYTES`]) are kept. Only the catalogue's page of results
 //! is kept; the view (links, dates, highlighting) is rebuilt per request.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Utc};
-
-use crate::catalog::search::{Page, Query};
+use super::cache::{Generation, Kept, lock};
+use super::{Page, Query};
 
 /// Answers kept; each is one page of hits (a few kB), so a few MB at most.
 pub const CAPACITY: usize = 512;
 
-/// What an answer depends on besides the query: the catalogue revision
-/// and the next scheduled publication (until then, "published until now"
-/// selects the same episodes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Generation {
-    /// The catalogue revision of the snapshot.
-    pub revision: i64,
-    /// When the snapshot's next scheduled episode comes out.
-    pub next_release: Option<DateTime<Utc>>,
-}
-
-impl Generation {
-    /// Whether a cache keeping answers for `kept` may serve this
-    /// generation: yes for the same one; for a newer one too, after
-    /// `forget` empties it and `kept` becomes this one; no for an older one
-    /// (a request that began before the snapshot moved on), which must not
-    /// empty what the newer generation's answers are filling.
-    pub fn enter(self, kept: &mut Option<Generation>, forget: impl FnOnce()) -> bool {
-        match *kept {
-            Some(g) if g.revision > self.revision => false,
-            Some(g) if g == self => true,
-            _ => {
-                forget();
-                *kept = Some(self);
-                true
-            }
-        }
-    }
-}
+/// Bytes of answers kept, a bound the count ([`CAPACITY`]) reaches first
+/// unless pages carry unusually long snippets.
+pub const MAX_BYTES: usize = 8 << 20;
 
 /// A query as the catalogue reads it (see [`super::rankings`]' key: the
 /// FTS expression rather than the raw text, so `munt` and `  munt` share an
@@ -71,36 +44,15 @@ impl Key {
 }
 
 /// The cache; shared by all requests.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Answers {
-    inner: Mutex<Inner>,
+    inner: Mutex<Kept<Key, Arc<Page>>>,
 }
 
-#[derive(Debug, Default)]
-struct Inner {
-    generation: Option<Generation>,
-    /// Each answer with the tick it was last used at.
-    map: HashMap<Key, (Arc<Page>, u64)>,
-    tick: u64,
-}
-
-impl Inner {
-    /// Forgets everything when `generation` is not the one kept; `false`
-    /// (and nothing forgotten) when the cache has moved on to a newer
-    /// revision: a request that began before the snapshot moved on must not
-    /// empty the cache the newer snapshot's answers are filling.
-    fn enter(&mut self, generation: Generation) -> bool {
-        generation.enter(&mut self.generation, || self.map.clear())
-    }
-
-    fn evict_oldest(&mut self) {
-        let oldest = self
-            .map
-            .iter()
-            .min_by_key(|(_, (_, used))| *used)
-            .map(|(k, _)| k.clone());
-        if let Some(k) = oldest {
-            self.map.remove(&k);
+impl Default for Answers {
+    fn default() -> Self {
+        Answers {
+            inner: Mutex::new(Kept::new(CAPACITY, MAX_BYTES)),
         }
     }
 }
@@ -108,40 +60,29 @@ impl Inner {
 impl Answers {
     /// The answer kept for `q` in `generation`, if any.
     pub fn get(&self, generation: Generation, q: &Query) -> Option<Arc<Page>> {
-        let key = Key::new(q);
-        let mut inner = self.inner.lock().ok()?;
-        if !inner.enter(generation) {
+        let mut kept = lock(&self.inner);
+        if !kept.enter(generation) {
             return None;
         }
-        inner.tick += 1;
-        let tick = inner.tick;
-        let (page, used) = inner.map.get_mut(&key)?;
-        *used = tick;
-        Some(Arc::clone(page))
+        kept.get(&Key::new(q)).cloned()
     }
 
     /// Keeps `page` as the answer to `q` in `generation`.
     pub fn put(&self, generation: Generation, q: &Query, page: Arc<Page>) {
-        let key = Key::new(q);
-        let Ok(mut inner) = self.inner.lock() else {
-            return;
-        };
-        if !inner.enter(generation) {
-            return;
+        let mut kept = lock(&self.inner);
+        if kept.enter(generation) {
+            let bytes = page.heap_bytes();
+            kept.insert(Key::new(q), page, bytes);
         }
-        if !inner.map.contains_key(&key) && inner.map.len() >= CAPACITY {
-            inner.evict_oldest();
-        }
-        inner.tick += 1;
-        let tick = inner.tick;
-        inner.map.insert(key, (page, tick));
     }
 
+    #[cfg(test)]
     /// How many answers are kept.
     pub fn len(&self) -> usize {
-        self.inner.lock().map_or(0, |i| i.map.len())
+        lock(&self.inner).len()
     }
 
+    #[cfg(test)]
     /// Whether no answer is kept.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -150,10 +91,12 @@ impl Answers {
 
 #[cfg(test)]
 pub(super) mod tests {
+    use chrono::Utc;
+
     use super::*;
 
     /// Page `page` (of 20) of `text`: shared by the search caches' tests.
-    pub(in crate::web::pages) fn query(text: &str, page: u32) -> Query {
+    pub(in crate::search) fn query(text: &str, page: u32) -> Query {
         Query {
             text: text.into(),
             page,
@@ -170,7 +113,7 @@ pub(super) mod tests {
     }
 
     /// A catalogue snapshot, shared by the search caches' tests.
-    pub(in crate::web::pages) const G1: Generation = Generation {
+    pub(in crate::search) const G1: Generation = Generation {
         revision: 1,
         next_release: None,
     };

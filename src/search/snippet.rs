@@ -7,7 +7,8 @@
 //! remove_diacritics 2`): runs of letters and digits, case and diacritics
 //! ignored, each query word a prefix.
 
-use super::search::{MATCH_END, MATCH_START, MAX_TERM_CHARS, MAX_TERMS};
+use super::query::{MAX_TERM_CHARS, MAX_TERMS};
+use super::{MATCH_END, MATCH_START};
 
 /// Words of context a snippet shows.
 const WINDOW: usize = 12;

@@ -9,25 +9,24 @@
 //! two cores costs one rank, not one per connection. A failed or abandoned
 //! computation is not kept; the next request for it ranks again.
 //!
-//! Memory is bounded by the 8-byte words the lists may hold ([`MAX_WORDS`],
-//! counted by [`Ranked::words`]: an id per match, more for matches past
-//! the ordered head) and the number of lists ([`MAX_RANKINGS`]); least
+//! Kept by the one policy of [`super::cache`], bounded by the bytes the
+//! lists hold ([`MAX_BYTES`], counted by [`Ranked::heap_bytes`] once a
+//! list is finished) and the number of lists ([`MAX_RANKINGS`]); least
 //! recently used lists go first.
 //!
 //! [`answers`]: super::answers
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
-use super::answers::Generation;
-use crate::catalog::search::{Query, Ranked, additive_terms, fts_expression, reaches_past_head};
+use super::cache::{Generation, Kept, lock};
+use super::{Query, Ranked, additive_terms, fts_expression, reaches_past_head};
 
-/// Words ([`Ranked::words`]) kept in all lists together: 8 MB, some
+/// Bytes ([`Ranked::heap_bytes`]) kept in all lists together: 8 MB, some
 /// thirty lists of every episode of the benchmark catalogue.
-pub const MAX_WORDS: usize = 1_000_000;
+pub const MAX_BYTES: usize = 8_000_000;
 /// Lists kept, however short.
 pub const MAX_RANKINGS: usize = 512;
 
@@ -37,7 +36,7 @@ pub const MAX_RANKINGS: usize = 512;
 /// for its first pages and a whole one for the pages past it (`deep`, see
 /// [`combine_head`]).
 ///
-/// [`combine_head`]: crate::catalog::search::combine_head
+/// [`combine_head`]: super::rank::combine_head
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct Key {
     expr: Option<String>,
@@ -60,63 +59,23 @@ impl Key {
 /// One ranking, computed or under way.
 type Cell = Arc<OnceCell<Arc<Ranked>>>;
 
-#[derive(Debug)]
-struct Slot {
-    cell: Cell,
-    /// Tick of the last request for it.
-    used: u64,
-    /// Words counted against [`Limits::words`] (0 while under way).
-    words: usize,
-}
-
-/// Bounds on what is kept.
-#[derive(Debug, Clone, Copy)]
-struct Limits {
-    words: usize,
-    rankings: usize,
-}
-
 /// The cache; shared by all requests.
 #[derive(Debug)]
 pub struct Rankings {
-    inner: Mutex<Inner>,
-    limits: Limits,
+    inner: Mutex<Kept<Key, Cell>>,
 }
 
 impl Default for Rankings {
     fn default() -> Self {
-        Rankings::with_limits(MAX_WORDS, MAX_RANKINGS)
-    }
-}
-
-#[derive(Debug, Default)]
-struct Inner {
-    generation: Option<Generation>,
-    map: HashMap<Key, Slot>,
-    /// Sum of the slots' `words`.
-    words: usize,
-    tick: u64,
-}
-
-impl Inner {
-    fn evict_oldest(&mut self) {
-        let oldest = self
-            .map
-            .iter()
-            .min_by_key(|(_, s)| s.used)
-            .map(|(k, _)| k.clone());
-        if let Some(slot) = oldest.and_then(|k| self.map.remove(&k)) {
-            self.words -= slot.words;
-        }
+        Rankings::with_limits(MAX_BYTES, MAX_RANKINGS)
     }
 }
 
 impl Rankings {
-    /// A cache keeping at most `words` words in at most `rankings` lists.
-    fn with_limits(words: usize, rankings: usize) -> Rankings {
+    /// A cache keeping at most `bytes` bytes in at most `rankings` lists.
+    fn with_limits(bytes: usize, rankings: usize) -> Rankings {
         Rankings {
-            inner: Mutex::default(),
-            limits: Limits { words, rankings },
+            inner: Mutex::new(Kept::new(rankings, bytes)),
         }
     }
 
@@ -140,74 +99,53 @@ impl Rankings {
             .get_or_try_init(|| async { rank().await.map(Arc::new) })
             .await?;
         let ranked = Arc::clone(ranked);
-        self.count(generation, &key, &cell, ranked.words());
+        self.count(generation, &key, &cell, ranked.heap_bytes());
         Ok(ranked)
     }
 
-    /// The slot's cell for `key`, made when missing; `None` when the cache
-    /// has moved on to a newer revision than `generation` (a request that
-    /// began before it must not empty what the newer one is filling).
+    /// The slot's cell for `key`, made when missing (counted as 0 bytes
+    /// until it is filled); `None` when the cache has moved on to a newer
+    /// revision than `generation`.
     fn cell(&self, generation: Generation, key: &Key) -> Option<Cell> {
-        let mut inner = self.inner.lock().ok()?;
-        match inner.generation {
-            Some(g) if g.revision > generation.revision => return None,
-            Some(g) if g == generation => {}
-            _ => {
-                inner.map.clear();
-                inner.words = 0;
-                inner.generation = Some(generation);
-            }
+        let mut kept = lock(&self.inner);
+        if !kept.enter(generation) {
+            return None;
         }
-        inner.tick += 1;
-        let tick = inner.tick;
-        if !inner.map.contains_key(key) && inner.map.len() >= self.limits.rankings {
-            inner.evict_oldest();
+        if let Some(cell) = kept.get(key) {
+            return Some(Arc::clone(cell));
         }
-        let slot = inner.map.entry(key.clone()).or_insert_with(|| Slot {
-            cell: Cell::default(),
-            used: tick,
-            words: 0,
-        });
-        slot.used = tick;
-        Some(Arc::clone(&slot.cell))
+        let cell = Cell::default();
+        kept.insert(key.clone(), Arc::clone(&cell), 0);
+        Some(cell)
     }
 
-    /// Counts a finished ranking's words (once), then drops the least
-    /// recently used lists until the kept words fit.
-    fn count(&self, generation: Generation, key: &Key, cell: &Cell, words: usize) {
-        let Ok(mut inner) = self.inner.lock() else {
-            return;
-        };
-        if inner.generation != Some(generation) {
+    /// Counts a finished ranking's bytes (once), then drops the least
+    /// recently used lists until the kept bytes fit.
+    fn count(&self, generation: Generation, key: &Key, cell: &Cell, bytes: usize) {
+        let mut kept = lock(&self.inner);
+        if kept.generation() != Some(generation) {
             return;
         }
-        let Some(slot) = inner.map.get_mut(key) else {
-            return;
+        let counted = match kept.peek(key) {
+            Some((kept_cell, counted)) if Arc::ptr_eq(kept_cell, cell) => counted,
+            _ => return,
         };
-        if !Arc::ptr_eq(&slot.cell, cell) || slot.words != 0 {
-            return;
-        }
-        // An empty list still counts one, so it is counted only once.
-        slot.words = words.max(1);
-        inner.words += words.max(1);
-        while inner.words > self.limits.words && !inner.map.is_empty() {
-            inner.evict_oldest();
+        if counted == 0 {
+            // An empty list still counts one, so it is counted only once.
+            kept.set_bytes(key, bytes.max(1));
         }
     }
 
+    #[cfg(test)]
     /// How many rankings are kept (or under way).
     pub fn len(&self) -> usize {
-        self.inner.lock().map_or(0, |i| i.map.len())
+        lock(&self.inner).len()
     }
 
-    /// Whether no ranking is kept.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Words ([`Ranked::words`]) kept in all finished rankings.
-    pub fn words(&self) -> usize {
-        self.inner.lock().map_or(0, |i| i.words)
+    #[cfg(test)]
+    /// Bytes ([`Ranked::heap_bytes`]) kept in all finished rankings.
+    pub fn bytes(&self) -> usize {
+        lock(&self.inner).bytes()
     }
 }
 
@@ -374,7 +312,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_least_recently_used_rankings_go_when_their_words_do_not_fit() {
-        let cache = Rankings::with_limits(20, 3);
+        let cache = Rankings::with_limits(8 * 20, 3);
         let calls = AtomicUsize::new(0);
         let four = || vec![1, 2, 3, 4];
         ranked(&cache, G1, &query("a", 0), &calls, four())
@@ -391,8 +329,8 @@ mod tests {
             .expect("rank");
         // Each list of four holds 8 words (an id and a score per match).
         assert_eq!(
-            (cache.len(), cache.words()),
-            (2, 16),
+            (cache.len(), cache.bytes()),
+            (2, 8 * 16),
             "b went: 24 words > 20"
         );
         assert_eq!(calls.load(Ordering::SeqCst), 3);

@@ -12,27 +12,26 @@
 //! scored in the background ([`Terms::start_warming`]), so even the first
 //! listener to combine them waits for a merge, not for bm25.
 //!
-//! Valid, like [`super::answers`], for one [`Generation`]: a lookup for a
-//! newer one empties the cache, one for an older one neither reads nor
-//! disturbs it. The oldest words go first once [`MAX_ENTRIES`] scores are
-//! kept.
+//! Kept by the one policy of [`super::cache`], for one [`Generation`]: a
+//! lookup for a newer one empties the cache, one for an older one neither
+//! reads nor disturbs it. The least recently used words go first once
+//! [`MAX_BYTES`] are kept.
 //!
-//! [`search::combine`]: crate::catalog::search::combine
+//! [`search::combine`]: super::rank::combine
 
-use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
-use super::answers::Generation;
-use crate::catalog::search::TermScores;
+use super::TermScores;
+use super::cache::{Generation, Kept, lock};
 
-/// Scores kept at most, in 16-byte entries ([`TermScores::len`]): 16 MB,
-/// e.g. 200 words that match all 10,000 episodes of the benchmark
-/// catalogue (held densely, 8 bytes an episode).
-pub const MAX_ENTRIES: usize = 1_000_000;
+/// Bytes of scores kept at most ([`TermScores::heap_bytes`], plus each
+/// word's [`KEY_BYTES`]): 16 MB, e.g. 200 words that match all 10,000
+/// episodes of the benchmark catalogue (held densely, 8 bytes an episode).
+pub const MAX_BYTES: usize = 16_000_000;
 
 /// Words scored ahead at most, per generation (their scores fit in
-/// [`MAX_ENTRIES`] for a catalogue of 10,000 episodes).
+/// [`MAX_BYTES`] for a catalogue of 10,000 episodes).
 pub const WARM_WORDS: usize = 64;
 
 /// Only words in at least this many episodes are scored ahead: scoring a
@@ -40,71 +39,43 @@ pub const WARM_WORDS: usize = 64;
 pub const WARM_MIN_EPISODES: i64 = 1000;
 
 /// The cache; shared by all requests.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Terms {
     inner: Mutex<Inner>,
     /// A warm-up is running (one at a time).
     warming: AtomicBool,
 }
 
-#[derive(Debug, Default)]
+impl Default for Terms {
+    fn default() -> Self {
+        Terms {
+            inner: Mutex::new(Inner {
+                kept: Kept::new(usize::MAX, MAX_BYTES),
+                warmed: None,
+            }),
+            warming: AtomicBool::new(false),
+        }
+    }
+}
+
+#[derive(Debug)]
 struct Inner {
-    generation: Option<Generation>,
-    map: HashMap<String, Arc<TermScores>>,
-    /// Words in the order they were kept, oldest first.
-    order: VecDeque<String>,
-    entries: usize,
-    /// Whether this generation's warm-up has been started.
-    warmed: bool,
+    kept: Kept<String, Arc<TermScores>>,
+    /// The generation whose warm-up has been started.
+    warmed: Option<Generation>,
 }
 
-impl Inner {
-    /// Whether `generation` may use the cache; a newer one empties it.
-    fn enter(&mut self, generation: Generation) -> bool {
-        let (map, order, entries, warmed) = (
-            &mut self.map,
-            &mut self.order,
-            &mut self.entries,
-            &mut self.warmed,
-        );
-        generation.enter(&mut self.generation, || {
-            map.clear();
-            order.clear();
-            *entries = 0;
-            *warmed = false;
-        })
-    }
-
-    fn keep(&mut self, term: &str, scores: &Arc<TermScores>) {
-        let needed = cost(term, scores);
-        if self.map.contains_key(term) || needed > MAX_ENTRIES {
-            return;
-        }
-        self.entries += needed;
-        self.map.insert(term.to_string(), Arc::clone(scores));
-        self.order.push_back(term.to_string());
-        while self.entries > MAX_ENTRIES {
-            let Some(oldest) = self.order.pop_front() else {
-                break;
-            };
-            if let Some(gone) = self.map.remove(&oldest) {
-                self.entries -= cost(&oldest, &gone);
-            }
-        }
-    }
-}
-
-/// What keeping `term` costs, in 16-byte entries: its scores, and its
-/// key, map slot and allocations, so that words matching nothing (which
-/// anyone can send by the thousand) count too.
+/// What keeping `term` costs: its scores, and its key, map slot and
+/// allocations, so that words matching nothing (which anyone can send by
+/// the thousand) count too.
 fn cost(term: &str, scores: &TermScores) -> usize {
-    scores.len() + KEY_ENTRIES + term.len() / 16
+    scores.heap_bytes() + KEY_BYTES + 2 * term.len()
 }
 
-/// A kept word's fixed cost beyond its scores, in 16-byte entries: two
-/// copies of its key, the map slot, the `Arc` and the scores' header
-/// (about 190 bytes with the allocator's overhead).
-const KEY_ENTRIES: usize = 12;
+/// A kept word's fixed cost beyond its scores and its text: two copies
+/// of its key, the map slot, the `Arc` and the scores' header (about 190
+/// bytes with the allocator's overhead).
+const KEY_BYTES: usize = 192;
 
 impl Terms {
     /// The scores of `term` for `generation`: kept ones, or `compute`'s
@@ -116,17 +87,20 @@ impl Terms {
         compute: impl FnOnce() -> Result<TermScores, E>,
     ) -> Result<Arc<TermScores>, E> {
         let kept = {
-            let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-            let usable = inner.enter(generation);
-            usable.then(|| inner.map.get(term).cloned()).flatten()
+            let mut inner = lock(&self.inner);
+            let usable = inner.kept.enter(generation);
+            usable.then(|| inner.kept.get(term).cloned()).flatten()
         };
         if let Some(kept) = kept {
             return Ok(kept);
         }
         let scores = Arc::new(compute()?);
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        if inner.generation == Some(generation) {
-            inner.keep(term, &scores);
+        let mut inner = lock(&self.inner);
+        if inner.kept.generation() == Some(generation) {
+            let bytes = cost(term, &scores);
+            inner
+                .kept
+                .insert(term.to_string(), Arc::clone(&scores), bytes);
         }
         Ok(scores)
     }
@@ -134,14 +108,14 @@ impl Terms {
     /// Whether to warm `generation` up now: once per generation, when no
     /// other warm-up runs; the caller calls [`Terms::done_warming`] after.
     pub fn start_warming(&self, generation: Generation) -> bool {
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        if !inner.enter(generation) || inner.warmed {
+        let mut inner = lock(&self.inner);
+        if !inner.kept.enter(generation) || inner.warmed == Some(generation) {
             return false;
         }
         if self.warming.swap(true, Ordering::AcqRel) {
             return false;
         }
-        inner.warmed = true;
+        inner.warmed = Some(generation);
         true
     }
 
@@ -150,12 +124,16 @@ impl Terms {
         self.warming.store(false, Ordering::Release);
     }
 
-    /// Scores kept, over all words.
-    pub fn entries(&self) -> usize {
-        self.inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entries
+    #[cfg(test)]
+    /// Bytes kept, over all words.
+    pub fn bytes(&self) -> usize {
+        lock(&self.inner).kept.bytes()
+    }
+
+    #[cfg(test)]
+    /// Words kept.
+    pub fn len(&self) -> usize {
+        lock(&self.inner).kept.len()
     }
 }
 
@@ -205,17 +183,17 @@ mod tests {
     }
 
     /// Words that match nothing still count: a flood of them stays
-    /// within [`MAX_ENTRIES`], and the oldest go first.
+    /// within [`MAX_BYTES`], and the oldest go first.
     #[test]
     fn words_matching_nothing_are_bounded_too() {
         let t = Terms::default();
         let mut computed = 0;
-        let flood = MAX_ENTRIES / KEY_ENTRIES + 10;
+        let flood = MAX_BYTES / KEY_BYTES + 10;
         for i in 0..flood {
             get(&t, G1, &format!("\"x{i}\"*"), &mut computed);
         }
-        assert!(t.entries() <= MAX_ENTRIES, "{}", t.entries());
-        let kept = t.inner.lock().map(|i| i.map.len()).unwrap_or(0);
+        assert!(t.bytes() <= MAX_BYTES, "{}", t.bytes());
+        let kept = t.len();
         assert!(kept < flood && kept > flood / 2, "{kept} of {flood} kept");
         get(&t, G1, &format!("\"x{}\"*", flood - 1), &mut computed);
         assert_eq!(computed, flood, "the newest is kept");
